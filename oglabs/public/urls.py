@@ -1,0 +1,8 @@
+from django.urls import path
+
+from oglabs.public import views
+
+app_name = "public"
+urlpatterns = [
+    path("", views.home, name="home"),
+]
