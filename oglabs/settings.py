@@ -127,7 +127,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("OGLABS_TEST_SQLITE_NAME") or None}
+    # Tests use a file (not Django's shared in-memory database) so that WAL, IMMEDIATE transactions
+    # and concurrent connections behave as in production; one file per test process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("OGLABS_TEST_SQLITE_NAME")
+        or str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------
