@@ -1,0 +1,271 @@
+"""An expression of interest (Interessenbekundung) and its consortium, partners, tasks and budget.
+
+The content a consortium edits lives in ordinary rows; every submission freezes a
+``ProposalVersion`` holding the canonical JSON of that content and its SHA-256.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from oglabs.proposals.states import ProposalState
+
+
+class Stage(models.TextChoices):
+    SKETCH = "sketch", _("Interessenbekundung")
+    FULL = "full", _("Projektvorschlag")
+
+
+class LabForm(models.TextChoices):
+    PLACE = "place", _("an einem Ort")
+    NETWORK = "network", _("als Netzwerk")
+    BOTH = "both", _("Ort und Netzwerk")
+
+
+class Proposal(models.Model):
+    call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="proposals")
+    #: Public reference such as ``OGL-2019-007``; assigned at creation, never reused.
+    reference = models.CharField(_("Kennung"), max_length=32, unique=True)
+    title = models.CharField(_("Titel des Labors"), max_length=200)
+    state = models.CharField(
+        _("Status"), max_length=20, choices=ProposalState.choices, default=ProposalState.DRAFT
+    )
+    stage = models.CharField(_("Stufe"), max_length=10, choices=Stage.choices, default=Stage.SKETCH)
+    lead_municipality = models.ForeignKey(
+        "places.Municipality",
+        verbose_name=_("federführende Kommune (Träger)"),
+        on_delete=models.PROTECT,
+        related_name="led_proposals",
+        null=True,
+        blank=True,
+    )
+    region = models.TextField(_("Region und Ausgangslage"), blank=True)
+    challenges = models.ManyToManyField("calls.Challenge", verbose_name=_("Herausforderungen"), blank=True)
+    lab_form = models.CharField(_("Form des Labors"), max_length=10, choices=LabForm.choices, blank=True)
+    moderation = models.TextField(_("Moderation, Interessenausgleich und Konfliktmanagement"), blank=True)
+    own_contribution = models.DecimalField(_("Eigenanteil (EUR)"), max_digits=12, decimal_places=2, default=0)
+    state_contribution = models.DecimalField(
+        _("Finanzierungsbeteiligung des Landes (EUR)"), max_digits=12, decimal_places=2, default=0
+    )
+    #: Optimistic lock: every content save must name the version it started from.
+    lock_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    #: Set when two proposals were merged into this one, or this one into another.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+
+    class Meta:
+        verbose_name = _("Interessenbekundung")
+        verbose_name_plural = _("Interessenbekundungen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in ProposalState]), name="proposal_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(own_contribution__gte=0), name="proposal_own_contribution_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(state_contribution__gte=0), name="proposal_state_contribution_gte_0"
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "state"], name="proposal_call_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class MemberRole(models.TextChoices):
+    LEAD = "lead", _("federführend")
+    EDITOR = "editor", _("bearbeitet mit")
+
+
+class ConsortiumMember(models.Model):
+    """A person who may edit the proposal on behalf of the consortium."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.EDITOR)
+    joined_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="member_unique_per_proposal"),
+            models.UniqueConstraint(
+                fields=["proposal"], condition=Q(role="lead"), name="member_one_lead_per_proposal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.proposal_id}"
+
+
+class Invitation(models.Model):
+    """The lead invites a colleague by e-mail; the link carries a token whose hash is stored."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to {self.proposal_id}"
+
+
+class ConsortiumMunicipality(models.Model):
+    """A further municipality of the consortium (the lead is ``Proposal.lead_municipality``)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="further_municipalities")
+    municipality = models.ForeignKey("places.Municipality", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "municipality"], name="consortium_municipality_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} in {self.proposal_id}"
+
+
+class PartnerKind(models.TextChoices):
+    CIVIL_SOCIETY = "civil_society", _("Zivilgesellschaft")
+    SCIENCE = "science", _("Wissenschaft")
+    ARTS = "arts", _("Kunst und Kultur")
+    BUSINESS = "business", _("Wirtschaft")
+    OTHER = "other", _("Sonstige")
+
+
+class Confirmation(models.TextChoices):
+    PENDING = "pending", _("Bestätigung ausstehend")
+    CONFIRMED = "confirmed", _("online bestätigt")
+    LETTER = "letter", _("Absichtserklärung hochgeladen")
+
+
+class Partner(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="partners")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("Art"), max_length=16, choices=PartnerKind.choices)
+    name = models.CharField(_("Name der Organisation"), max_length=200)
+    role_in_lab = models.TextField(_("Rolle im Labor"), blank=True)
+    cooperation_exists = models.BooleanField(_("Kooperation besteht bereits"), default=False)
+    #: Personal data: never published. Used to send the confirmation link.
+    contact_email = models.EmailField(_("E-Mail für die Bestätigung"), blank=True)
+    confirmation = models.CharField(max_length=10, choices=Confirmation.choices, default=Confirmation.PENDING)
+    confirm_token_hash = models.CharField(max_length=64, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in PartnerKind]), name="partner_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabTask(models.Model):
+    """A concrete, verifiable task of the lab (Laboraufgabe)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("Titel"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    indicator = models.CharField(_("Indikator"), max_length=200, blank=True)
+    target_value = models.CharField(_("Zielwert"), max_length=100, blank=True)
+    due_on = models.DateField(_("fällig am"), null=True, blank=True)
+    verification = models.TextField(_("Wie die Erfüllung geprüft wird"), blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CostCategory(models.TextChoices):
+    STAFF = "staff", _("Personal")
+    MATERIAL = "material", _("Sachmittel")
+    EVENTS = "events", _("Veranstaltungen")
+    FEES = "fees", _("Honorare")
+    TRAVEL = "travel", _("Reisekosten")
+    OTHER = "other", _("Sonstiges")
+
+
+class BudgetLine(models.Model):
+    """Requested funds for one year of the funding period and one cost category (Mittelbedarf)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    category = models.CharField(_("Kostenart"), max_length=10, choices=CostCategory.choices)
+    amount = models.DecimalField(_("Betrag (EUR)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "year", "category"], name="budget_line_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="budget_line_amount_gte_0"),
+            models.CheckConstraint(
+                condition=Q(category__in=[c.value for c in CostCategory]), name="budget_line_category_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.category} {self.amount}"
+
+
+class VersionKind(models.TextChoices):
+    SUBMITTED = "submitted", _("eingereicht")
+    REVISED = "revised", _("überarbeitet eingereicht")
+    CONFLICT = "conflict", _("abgelehnte gleichzeitige Änderung")
+
+
+class ProposalVersion(models.Model):
+    """A frozen copy of the proposal's content: canonical JSON and its SHA-256."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=VersionKind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="proposal_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} v{self.number}"
+
+
+class Attachment(models.Model):
+    """An uploaded PDF (letter of intent or other attachment), stored under a random name."""
+
+    class Kind(models.TextChoices):
+        LETTER_OF_INTENT = "letter_of_intent", _("Absichtserklärung")
+        OTHER = "other", _("Anlage")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="letters"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    file = models.FileField(upload_to="attachments/")
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return self.original_name

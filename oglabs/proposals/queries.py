@@ -1,0 +1,202 @@
+"""Reads of proposals. Access rules for applicants live here, in the queries, not in templates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from oglabs.proposals.eligibility import Facts, Rules, Task
+from oglabs.proposals.exceptions import ProposalNotFound
+from oglabs.proposals.models import (
+    BudgetLine,
+    ConsortiumMunicipality,
+    CostCategory,
+    LabTask,
+    Partner,
+    Proposal,
+    ProposalVersion,
+)
+
+#: Version of the canonical content format (bumped when the shape changes).
+CONTENT_FORMAT = 1
+
+
+def _with_content(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    return queryset.select_related(
+        "call", "call__eligibility", "lead_municipality", "lead_municipality__state"
+    ).prefetch_related(
+        "challenges",
+        Prefetch(
+            "further_municipalities",
+            queryset=ConsortiumMunicipality.objects.select_related("municipality").order_by(
+                "municipality_id"
+            ),
+        ),
+        Prefetch("partners", queryset=Partner.objects.order_by("position", "pk")),
+        Prefetch("tasks", queryset=LabTask.objects.order_by("position", "pk")),
+        Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("year", "category")),
+    )
+
+
+def proposals_of_user(user: Any) -> QuerySet[Proposal]:
+    """The proposals a person may edit or read as a member of the consortium."""
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(members__user=user)
+        .select_related("call", "lead_municipality")
+        .order_by("-updated_at", "pk")
+    )
+
+
+def get_proposal_for_member(user: Any, pk: int) -> Proposal:
+    """The proposal with its content, if ``user`` is a member; otherwise ``ProposalNotFound``."""
+    proposal = _with_content(proposals_of_user(user)).filter(pk=pk).first()
+    if proposal is None:
+        raise ProposalNotFound
+    return proposal
+
+
+def is_member(user: Any, proposal: Proposal) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return proposal.members.filter(user=user).exists()
+
+
+def versions_of(proposal: Proposal) -> QuerySet[ProposalVersion]:
+    return proposal.versions.select_related("created_by").order_by("-number")
+
+
+def budget_total(proposal: Proposal) -> Decimal:
+    return sum((line.amount for line in proposal.budget_lines.all()), Decimal("0.00"))
+
+
+def budget_table(proposal: Proposal) -> dict[str, Any]:
+    """Requested funds by year × cost category with row, column and grand totals."""
+    years = list(range(proposal.call.funding_starts_on.year, proposal.call.funding_ends_on.year + 1))
+    cells: dict[tuple[int, str], Decimal] = {
+        (line.year, line.category): line.amount for line in proposal.budget_lines.all()
+    }
+    rows: list[dict[str, Any]] = []
+    for category in CostCategory:
+        amounts = [cells.get((year, category.value), Decimal("0.00")) for year in years]
+        rows.append({"category": category, "amounts": amounts, "total": sum(amounts, Decimal("0.00"))})
+    year_totals = [sum((row["amounts"][i] for row in rows), Decimal("0.00")) for i in range(len(years))]
+    total = sum(year_totals, Decimal("0.00"))
+    return {
+        "years": years,
+        "rows": rows,
+        "year_totals": year_totals,
+        "total": total,
+        "own_contribution": proposal.own_contribution,
+        "state_contribution": proposal.state_contribution,
+        "project_total": total + proposal.own_contribution + proposal.state_contribution,
+    }
+
+
+def eligibility_inputs(proposal: Proposal) -> tuple[Rules, Facts]:
+    """The call's rules and the proposal's facts as plain data for ``eligibility.check_eligibility``."""
+    rules_row = proposal.call.eligibility
+    rules = Rules(
+        allowed_kinds=frozenset(rules_row.applicant_kinds),
+        min_municipalities=rules_row.min_municipalities,
+        min_civil_society_partners=rules_row.min_civil_society_partners,
+        requires_tasks=rules_row.requires_tasks,
+        requires_cost_estimate=rules_row.requires_cost_estimate,
+    )
+    call = proposal.call
+    lead = proposal.lead_municipality
+    kinds = ([lead.kind] if lead is not None else []) + [
+        item.municipality.kind for item in proposal.further_municipalities.all()
+    ]
+    tasks = tuple(
+        Task(
+            title=task.title,
+            indicator=task.indicator,
+            target_value=task.target_value,
+            due_within_funding_period=task.due_on is not None
+            and call.funding_starts_on <= task.due_on <= call.funding_ends_on,
+            verification=task.verification,
+        )
+        for task in proposal.tasks.all()
+    )
+    missing = [
+        label
+        for label, value in (
+            ("Titel des Labors", proposal.title),
+            ("Region und Ausgangslage", proposal.region),
+            ("Form des Labors", proposal.lab_form),
+            ("Moderation, Interessenausgleich und Konfliktmanagement", proposal.moderation),
+        )
+        if not str(value).strip()
+    ]
+    if not proposal.challenges.all():
+        missing.append("Herausforderungen")
+    facts = Facts(
+        lead_kind=lead.kind if lead is not None else None,
+        municipality_kinds=tuple(kinds),
+        partner_kinds=tuple(partner.kind for partner in proposal.partners.all()),
+        tasks=tasks,
+        requested_total=budget_total(proposal),
+        budget_line_count=sum(1 for line in proposal.budget_lines.all() if line.amount > 0),
+        missing_texts=tuple(missing),
+    )
+    return rules, facts
+
+
+def proposal_content(proposal: Proposal) -> dict[str, Any]:
+    """The proposal's content as plain data: what a submission freezes and hashes.
+
+    ``public`` holds what may be published after review; ``private`` the personal data
+    (partner contact addresses). The version hash commits to both parts separately, so the
+    public part can later be checked against it without revealing the private part.
+    """
+    lead = proposal.lead_municipality
+    partners = list(proposal.partners.all())
+    public = {
+        "format": CONTENT_FORMAT,
+        "call": proposal.call.slug,
+        "reference": proposal.reference,
+        "stage": proposal.stage,
+        "title": proposal.title,
+        "lead_municipality": {"ars": lead.ars, "name": lead.name, "kind": lead.kind} if lead else None,
+        "further_municipalities": [
+            {"ars": item.municipality.ars, "name": item.municipality.name, "kind": item.municipality.kind}
+            for item in proposal.further_municipalities.all()
+        ],
+        "region": proposal.region,
+        "challenges": sorted(challenge.key for challenge in proposal.challenges.all()),
+        "lab_form": proposal.lab_form,
+        "moderation": proposal.moderation,
+        "partners": [
+            {
+                "kind": partner.kind,
+                "name": partner.name,
+                "role_in_lab": partner.role_in_lab,
+                "cooperation_exists": partner.cooperation_exists,
+                "confirmation": partner.confirmation,
+            }
+            for partner in partners
+        ],
+        "tasks": [
+            {
+                "title": task.title,
+                "description": task.description,
+                "indicator": task.indicator,
+                "target_value": task.target_value,
+                "due_on": task.due_on,
+                "verification": task.verification,
+            }
+            for task in proposal.tasks.all()
+        ],
+        "budget": [
+            {"year": line.year, "category": line.category, "amount": line.amount}
+            for line in proposal.budget_lines.all()
+        ],
+        "own_contribution": proposal.own_contribution,
+        "state_contribution": proposal.state_contribution,
+    }
+    private = {"partner_contacts": [partner.contact_email for partner in partners]}
+    return {"public": public, "private": private}
