@@ -59,6 +59,11 @@ def get_proposal_for_member(user: Any, pk: int) -> Proposal:
     return proposal
 
 
+def proposals_of_call(call: Any) -> QuerySet[Proposal]:
+    """The call's proposals with their content loaded, by reference (for staff, exports, imports)."""
+    return _with_content(Proposal.objects.filter(call=call)).order_by("reference", "pk")
+
+
 def is_member(user: Any, proposal: Proposal) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False

@@ -112,7 +112,8 @@ def _ensure_open_for_editing(proposal: Proposal, now: datetime) -> None:
             raise CallClosed(deadline)
 
 
-def _next_reference(call: Call) -> str:
+def next_reference(call: Call) -> str:
+    """The next free reference of the call, such as ``OGL-2019-0007``."""
     prefix = f"OGL-{call.funding_starts_on.year - 1}-"
     count = Proposal.objects.filter(call=call).count()
     candidate = count + 1
@@ -133,7 +134,7 @@ def start_proposal(
     with transaction.atomic():
         proposal = Proposal.objects.create(
             call=call,
-            reference=_next_reference(call),
+            reference=next_reference(call),
             title=title,
             lead_municipality=lead_municipality,
             created_at=now,
@@ -326,6 +327,20 @@ _APPLY: dict[str, Callable[[Proposal, Any, dict[str, list[str]]], None]] = {
 }
 
 
+def apply_section(proposal: Proposal, *, section: str, data: Any) -> dict[str, list[str]]:
+    """Validate one section with the form's rules and write it; returns the errors by field.
+
+    On errors nothing of the section is written (a savepoint). No lock, deadline or audit
+    event: ``save_section`` adds those; the import (``exchange``) holds its own transaction.
+    """
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic():
+        _APPLY[section](proposal, data, errors)
+        if errors:
+            transaction.set_rollback(True)
+    return errors
+
+
 def _next_version_number(proposal: Proposal) -> int:
     last = proposal.versions.order_by("-number").values_list("number", flat=True).first()
     return (last or 0) + 1
@@ -375,10 +390,7 @@ def save_section(
                 now=now,
             )
         else:
-            with transaction.atomic():  # a savepoint: invalid content leaves no partial rows
-                _APPLY[section](locked, data, errors)
-                if errors:
-                    transaction.set_rollback(True)
+            errors = apply_section(locked, section=section, data=data)
             if not errors:
                 Proposal.objects.filter(pk=locked.pk).update(
                     lock_version=F("lock_version") + 1, updated_at=now
@@ -401,7 +413,10 @@ def save_section(
 # --- submission ------------------------------------------------------------------------------------
 
 
-def _freeze(proposal: Proposal, *, kind: VersionKind, actor: User, now: datetime) -> ProposalVersion:
+def freeze_version(
+    proposal: Proposal, *, kind: VersionKind, actor: User | None, now: datetime
+) -> ProposalVersion:
+    """A frozen copy of the content with its SHA-256; ``proposal`` must have its content loaded."""
     content = normalise(queries.proposal_content(proposal))
     assert isinstance(content, dict)
     return ProposalVersion.objects.create(
@@ -434,7 +449,7 @@ def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> Propos
         if revision:
             locked.stage = Stage.FULL
             locked.save(update_fields=["stage"])
-        version = _freeze(
+        version = freeze_version(
             locked, kind=VersionKind.REVISED if revision else VersionKind.SUBMITTED, actor=actor, now=now
         )
         Proposal.objects.filter(pk=locked.pk).update(submitted_at=now)
