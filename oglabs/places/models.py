@@ -42,7 +42,9 @@ class District(models.Model):
     """A Kreis (Landkreis, Kreis, kreisfreie Stadt, Stadtkreis, Regionalverband)."""
 
     ars = models.CharField(_("Regionalschlüssel"), max_length=5, primary_key=True)
-    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="districts")
+    state = models.ForeignKey(
+        State, verbose_name=_("Land"), on_delete=models.PROTECT, related_name="districts"
+    )
     name = models.CharField(_("Name"), max_length=200)
     kind = models.CharField(_("Art"), max_length=40)
     population = models.PositiveIntegerField(_("Bevölkerung"))
@@ -67,6 +69,10 @@ class MunicipalityKind(models.TextChoices):
     COUNTY = "landkreis", _("Landkreis")
 
 
+#: Official types of a Gemeinde that is its own Kreis (its 5-digit Kreis key identifies it, too).
+DISTRICT_FREE_TYPES = ("Kreisfreie Stadt", "Stadtkreis")
+
+
 class Municipality(models.Model):
     """A local authority that can apply: a Gemeinde or Stadt (with AGS) or a Kreis acting as one.
 
@@ -77,20 +83,26 @@ class Municipality(models.Model):
     ars = models.CharField(_("Regionalschlüssel"), max_length=12, primary_key=True)
     ags = models.CharField(_("Gemeindeschlüssel"), max_length=8, blank=True, db_index=True)
     name = models.CharField(_("Name"), max_length=200, db_index=True)
-    #: Name folded for search: lower case, umlauts and ß spelled out, punctuation removed.
-    search_name = models.CharField(max_length=200, db_index=True)
+    #: Name folded for search by ``reference.fold_name``: lower case, umlauts and ß spelled out,
+    #: suffix after a comma ("…, Stadt") dropped, punctuation turned into spaces.
+    search_name = models.CharField(_("Suchname"), max_length=200, db_index=True)
     kind = models.CharField(_("Art"), max_length=16, choices=MunicipalityKind.choices)
     official_type = models.CharField(_("amtliche Bezeichnung"), max_length=60)
-    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="municipalities")
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="municipalities")
+    state = models.ForeignKey(
+        State, verbose_name=_("Land"), on_delete=models.PROTECT, related_name="municipalities"
+    )
+    district = models.ForeignKey(
+        District, verbose_name=_("Kreis"), on_delete=models.PROTECT, related_name="municipalities"
+    )
     population = models.PositiveIntegerField(_("Bevölkerung"))
     area_km2 = models.DecimalField(_("Fläche (km²)"), max_digits=10, decimal_places=2, null=True)
     urbanisation = models.PositiveSmallIntegerField(
         _("Grad der Verstädterung"), choices=Urbanisation.choices, null=True
     )
     postcode = models.CharField(_("PLZ Verwaltungssitz"), max_length=5, blank=True)
-    longitude = models.FloatField(null=True)
-    latitude = models.FloatField(null=True)
+    #: Geographic centre (WGS84); for a Landkreis the population-weighted centre of its Gemeinden.
+    longitude = models.FloatField(_("Längengrad"), null=True)
+    latitude = models.FloatField(_("Breitengrad"), null=True)
 
     class Meta:
         verbose_name = _("Kommune")
@@ -103,7 +115,23 @@ class Municipality(models.Model):
                 condition=models.Q(kind__in=[k.value for k in MunicipalityKind]),
                 name="municipality_kind_valid",
             ),
+            # A Landkreis has a 5-digit key and no AGS; a Gemeinde or Stadt a 12-digit ARS and 8-digit AGS.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=MunicipalityKind.COUNTY, ags="", ars__regex=r"^[0-9]{5}$")
+                    | (
+                        ~models.Q(kind=MunicipalityKind.COUNTY)
+                        & models.Q(ags__regex=r"^[0-9]{8}$", ars__regex=r"^[0-9]{12}$")
+                    )
+                ),
+                name="municipality_keys_match_kind",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_district_free(self) -> bool:
+        """A kreisfreie Stadt or Stadtkreis: the Gemeinde is its own Kreis."""
+        return self.official_type in DISTRICT_FREE_TYPES
