@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.mail import EmailMultiAlternatives
+from django.utils import timezone
 
 from oglabs.mail.services import queue_mail
 
@@ -22,4 +23,5 @@ class AccountAdapter(DefaultAccountAdapter):
             body=str(message.body),
             html=html,
             kind=f"account:{template_prefix.rsplit('/', 1)[-1]}",
+            now=timezone.now(),  # the adapter is an interface boundary: it may read the clock
         )

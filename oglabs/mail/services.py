@@ -1,13 +1,98 @@
-"""Queue mail through the outbox. (Skeleton: completed by the mail foundation.)"""
+"""Writing to the outbox. Every mail is queued here, in the caller's transaction."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
-from oglabs.mail.models import OutboxMail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from oglabs.mail.delivery import DeliveryOutcome, deliver_mail, due_mail
+from oglabs.mail.models import OutboxAttachment, OutboxMail
+from oglabs.mail.tasks import send_outbox_mail
 
 
-def queue_mail(*, to: list[str], subject: str, body: str, html: str | None = None, kind: str) -> OutboxMail:
-    return OutboxMail.objects.create(
-        to=to, subject=subject, body=body, html=html or "", kind=kind, created_at=timezone.now()
+class InvalidMail(ValueError):
+    """The mail cannot be queued as given (no or a malformed recipient, a broken subject)."""
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+def queue_mail(
+    *,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    html: str | None = None,
+    kind: str,
+    now: datetime,
+    attachments: Sequence[MailAttachment] = (),
+) -> OutboxMail:
+    """Put a mail into the outbox; it is sent by a background task once the transaction commits.
+
+    If the caller's transaction rolls back, the mail is gone with it and never sent.
+    """
+    _validate(to=to, subject=subject, kind=kind, attachments=attachments)
+    with transaction.atomic():
+        mail = OutboxMail.objects.create(
+            to=list(to),
+            subject=subject,
+            body=body,
+            html=html or "",
+            kind=kind,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        OutboxAttachment.objects.bulk_create(
+            OutboxAttachment(mail=mail, filename=item.filename, mimetype=item.mimetype, content=item.content)
+            for item in attachments
+        )
+        # robust: a broken task queue must not fail a committed request; send_outbox catches up.
+        transaction.on_commit(partial(send_outbox_mail.enqueue, mail.pk), robust=True)
+    return mail
+
+
+def send_due_mail(*, now: datetime) -> Counter[DeliveryOutcome]:
+    """Send every mail due at ``now`` (for cron, and after an outage or a lost task).
+
+    Stops early when the mail server cannot be reached, so an outage does not use up the
+    attempts of every waiting mail. Returns how many mails ended how.
+    """
+    outcomes: Counter[DeliveryOutcome] = Counter()
+    due_ids = (
+        OutboxMail.objects.filter(due_mail(now=now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)
     )
+    for mail_id in list(due_ids):
+        delivery = deliver_mail(mail_id, now=now)
+        outcomes[delivery.outcome] += 1
+        if delivery.transport_down:
+            break
+    return outcomes
+
+
+def _validate(*, to: Sequence[str], subject: str, kind: str, attachments: Sequence[MailAttachment]) -> None:
+    if isinstance(to, str) or not to:
+        raise InvalidMail("at least one recipient is required, as a list")
+    for address in to:
+        try:
+            validate_email(address)
+        except ValidationError as error:
+            raise InvalidMail(f"not an e-mail address: {address!r}") from error
+    if "\n" in subject or "\r" in subject:
+        raise InvalidMail("the subject must be one line")
+    if not kind:
+        raise InvalidMail("kind is required")
+    if any(not item.filename for item in attachments):
+        raise InvalidMail("every attachment needs a file name")

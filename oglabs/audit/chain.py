@@ -1,0 +1,150 @@
+"""The hash chain of the audit log, as a pure algorithm (no Django).
+
+Every event is hashed together with the hash of the event before it, so changing, removing or
+reordering any stored event breaks the chain from that point on. The hash is SHA-256 over the
+*canonical JSON* of the event's fields plus ``previous_hash``:
+
+* keys sorted, UTF-8, no whitespace (``","`` and ``":"`` as separators);
+* aware datetimes as ISO 8601 in UTC with microseconds (``2026-11-26T21:36:40.000000Z``);
+* ``Decimal`` and ``date`` as strings; tuples as lists;
+* floats are refused: their text is not stable across databases (use ``Decimal``).
+
+What the chain cannot show on its own: that events were cut off at the *end*. Compare the
+latest hash with one noted elsewhere for that.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, TypeAlias
+
+#: ``previous_hash`` of the first event.
+GENESIS = "0" * 64
+
+#: The stored fields that are hashed (besides ``previous_hash``), in the log's own names.
+HASHED_FIELDS = (
+    "sequence",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "data",
+)
+
+JSONValue: TypeAlias = bool | int | str | list["JSONValue"] | dict[str, "JSONValue"] | None
+
+
+def format_datetime(value: datetime) -> str:
+    """An aware datetime as ISO 8601 in UTC, always with microseconds."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime cannot be hashed: {value!r}")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def normalise(value: Any) -> JSONValue:
+    """Turn ``value`` into plain JSON values, the way the event is stored and hashed.
+
+    Normalising twice gives the same result, so data read back from the database hashes the
+    same as the data that was written.
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        raise TypeError(f"floats are not canonical, use Decimal or str: {value!r}")
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite Decimal: {value!r}")
+        return str(value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [normalise(item) for item in value]
+    if isinstance(value, Mapping):
+        result: dict[str, JSONValue] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"keys must be strings: {key!r}")
+            result[key] = normalise(item)
+        return result
+    raise TypeError(f"cannot be hashed canonically: {type(value).__name__}")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON of ``value``: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(
+        normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def event_hash(previous_hash: str, event_fields: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of one event's fields together with the hash of the event before it."""
+    if "previous_hash" in event_fields:
+        raise ValueError("previous_hash is passed separately")
+    document = {**event_fields, "previous_hash": previous_hash}
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def hashed_fields(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a stored event that goes into its hash."""
+    missing = [name for name in HASHED_FIELDS if name not in event]
+    if missing:
+        raise KeyError(f"event lacks fields: {', '.join(missing)}")
+    return {name: event[name] for name in HASHED_FIELDS}
+
+
+class BreakReason(enum.Enum):
+    #: The sequence number is not the one expected (an event is missing or out of order).
+    GAP = "gap"
+    #: ``previous_hash`` is not the hash of the event before.
+    WRONG_PREVIOUS_HASH = "wrong_previous_hash"
+    #: The stored hash does not match the stored fields (the event was changed).
+    HASH_MISMATCH = "hash_mismatch"
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first place where the chain is broken."""
+
+    #: 0-based position in the sequence of events checked.
+    position: int
+    #: The sequence number stored in the broken event.
+    sequence: int
+    reason: BreakReason
+    #: What the event should hold (sequence number or hash, as text) and what it holds.
+    expected: str
+    found: str
+
+
+def verify_chain(events: Iterable[Mapping[str, Any]]) -> ChainBreak | None:
+    """Check events (dicts with ``HASHED_FIELDS``, ``previous_hash`` and ``hash``) in order.
+
+    The first event must have sequence number 1 and ``previous_hash == GENESIS``; each next one
+    the following number and the hash of the one before. Returns the first break, or ``None``
+    if the chain is intact. Consumes ``events`` lazily, so it can check a stream of any length.
+    """
+    expected_sequence = 1
+    expected_previous = GENESIS
+    for position, event in enumerate(events):
+        sequence = event["sequence"]
+        if sequence != expected_sequence:
+            return ChainBreak(position, sequence, BreakReason.GAP, str(expected_sequence), str(sequence))
+        if event["previous_hash"] != expected_previous:
+            return ChainBreak(
+                position, sequence, BreakReason.WRONG_PREVIOUS_HASH, expected_previous, event["previous_hash"]
+            )
+        computed = event_hash(event["previous_hash"], hashed_fields(event))
+        if event["hash"] != computed:
+            return ChainBreak(position, sequence, BreakReason.HASH_MISMATCH, computed, event["hash"])
+        expected_sequence = sequence + 1
+        expected_previous = event["hash"]
+    return None
