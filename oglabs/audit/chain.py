@@ -17,12 +17,24 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import Any
+
+from oglabs.core.canonical import canonical_json, format_datetime, normalise
+
+__all__ = [
+    "GENESIS",
+    "HASHED_FIELDS",
+    "BreakReason",
+    "ChainBreak",
+    "canonical_json",
+    "event_hash",
+    "format_datetime",
+    "hashed_fields",
+    "normalise",
+    "verify_chain",
+]
 
 #: ``previous_hash`` of the first event.
 GENESIS = "0" * 64
@@ -38,53 +50,6 @@ HASHED_FIELDS = (
     "target_id",
     "data",
 )
-
-JSONValue: TypeAlias = bool | int | str | list["JSONValue"] | dict[str, "JSONValue"] | None
-
-
-def format_datetime(value: datetime) -> str:
-    """An aware datetime as ISO 8601 in UTC, always with microseconds."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"naive datetime cannot be hashed: {value!r}")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def normalise(value: Any) -> JSONValue:
-    """Turn ``value`` into plain JSON values, the way the event is stored and hashed.
-
-    Normalising twice gives the same result, so data read back from the database hashes the
-    same as the data that was written.
-    """
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        raise TypeError(f"floats are not canonical, use Decimal or str: {value!r}")
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"not a finite Decimal: {value!r}")
-        return str(value)
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [normalise(item) for item in value]
-    if isinstance(value, Mapping):
-        result: dict[str, JSONValue] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(f"keys must be strings: {key!r}")
-            result[key] = normalise(item)
-        return result
-    raise TypeError(f"cannot be hashed canonically: {type(value).__name__}")
-
-
-def canonical_json(value: Any) -> bytes:
-    """Canonical JSON of ``value``: sorted keys, no whitespace, UTF-8."""
-    return json.dumps(
-        normalise(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
-
 
 def event_hash(previous_hash: str, event_fields: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of one event's fields together with the hash of the event before it."""
