@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "oglabs.portal",
     "oglabs.backoffice",
     "oglabs.api",
+    "oglabs.demo",
 ]
 
 MIDDLEWARE = [
