@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_places")]
@@ -64,3 +65,15 @@ def test_municipality_search_without_match_says_so(client) -> None:  # type: ign
 
 def test_municipality_search_refuses_post(client) -> None:  # type: ignore[no-untyped-def]
     assert client.post(URL, {"q": "Berlin"}).status_code == 405
+
+
+def test_attribution_names_destatis_licence_and_for_maps_bkg() -> None:
+    without_map = render_to_string("places/_attribution.html")
+    assert (
+        "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV-ISys, Gebietsstand 31.12.2019;"
+        in (" ".join(without_map.split()))
+    )
+    assert '<a href="https://www.govdata.de/dl-de/by-2-0"' in without_map
+    assert "GeoBasis-DE" not in without_map
+    with_map = render_to_string("places/_attribution.html", {"maps": True})
+    assert '<a href="https://www.bkg.bund.de/">© GeoBasis-DE / BKG 2021 (Daten verändert)</a>' in with_map
