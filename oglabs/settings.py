@@ -230,6 +230,23 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Operator of the site (Impressum, Datenschutzerklärung, Erklärung zur Barrierefreiheit) ----
+# A deployment fills these in; the defaults are visible placeholders.
+OGLABS_OPERATOR_NAME = os.environ.get("OGLABS_OPERATOR_NAME", "Musterbehörde (Platzhalter)")
+OGLABS_OPERATOR_STREET = os.environ.get("OGLABS_OPERATOR_STREET", "Musterstraße 1")
+OGLABS_OPERATOR_CITY = os.environ.get("OGLABS_OPERATOR_CITY", "12345 Musterstadt")
+OGLABS_OPERATOR_EMAIL = os.environ.get("OGLABS_OPERATOR_EMAIL", "kontakt@oglabs.example")
+OGLABS_OPERATOR_PHONE = os.environ.get("OGLABS_OPERATOR_PHONE", "")
+OGLABS_OPERATOR_REPRESENTATIVE = os.environ.get("OGLABS_OPERATOR_REPRESENTATIVE", "")
+OGLABS_OPERATOR_DPO_EMAIL = os.environ.get("OGLABS_OPERATOR_DPO_EMAIL", "datenschutz@oglabs.example")
+OGLABS_OPERATOR_ACCESSIBILITY_EMAIL = os.environ.get(
+    "OGLABS_OPERATOR_ACCESSIBILITY_EMAIL", "barrierefreiheit@oglabs.example"
+)
+# ISO date of the last review behind the Erklärung zur Barrierefreiheit.
+OGLABS_OPERATOR_ACCESSIBILITY_REVIEWED_ON = os.environ.get(
+    "OGLABS_OPERATOR_ACCESSIBILITY_REVIEWED_ON", "2026-11-26"
+)
+
 # --- Mail and background tasks ---------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("OGLABS_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("OGLABS_EMAIL_HOST", "127.0.0.1")
