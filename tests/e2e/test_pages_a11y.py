@@ -3,13 +3,14 @@ and the required second factor for staff."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, Request, expect
 
@@ -31,15 +32,14 @@ def open_page(page: Page, path: str, *, status: int = 200) -> None:
     assert path_of(page) == path
 
 
-def load_demo_calls() -> Any:
-    """The demo data if the demo app provides it, else one published call; returns a call."""
+def load_demo_calls() -> list[Any]:
+    """The demo data (``manage.py load_demo``: the 2019 call and an open copy); returns the calls."""
     from oglabs.calls.models import Call  # the calls app is built in parallel; import late
 
-    if "load_demo" in get_commands():
-        call_command("load_demo", verbosity=0)
-    call = Call.objects.order_by("pk").first()
-    assert call is not None, "load_demo created no call"
-    return call
+    call_command("load_demo", stdout=io.StringIO())
+    calls = list(Call.objects.order_by("pk"))
+    assert calls, "load_demo created no call"
+    return calls
 
 
 # --- public pages ----------------------------------------------------------------------------------
@@ -52,10 +52,10 @@ def test_home_with_demo_calls_has_no_axe_violations(page: Page) -> None:
     assert_no_axe_violations(page)
 
 
-def test_call_detail_has_no_axe_violations(page: Page) -> None:
-    call = load_demo_calls()
-    open_page(page, reverse("public:call_detail", kwargs={"slug": call.slug}))
-    assert_no_axe_violations(page)
+def test_call_detail_of_every_demo_call_has_no_axe_violations(page: Page) -> None:
+    for call in load_demo_calls():  # one open, one closed
+        open_page(page, reverse("public:call_detail", kwargs={"slug": call.slug}))
+        assert_no_axe_violations(page)
 
 
 @pytest.mark.parametrize("path", ["/impressum/", "/datenschutz/", "/barrierefreiheit/", "/leichte-sprache/"])
@@ -88,6 +88,16 @@ def test_unknown_page_shows_404_without_axe_violations(page: Page) -> None:
 @pytest.mark.parametrize("url_name", ["account_login", "account_signup", "account_reset_password"])
 def test_account_page_has_no_axe_violations(page: Page, url_name: str) -> None:
     open_page(page, reverse(url_name))
+    assert_no_axe_violations(page)
+
+
+def test_login_with_wrong_password_has_no_axe_violations(page: Page) -> None:
+    user = UserFactory()
+    open_page(page, reverse("account_login"))
+    page.locator("input[name='login']").fill(str(user.email))
+    page.locator("input[name='password']").fill("falsches-Passwort-123")
+    submit_form_of(page, "password")
+    assert path_of(page) == reverse("account_login")
     assert_no_axe_violations(page)
 
 
