@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Page, Request, expect
 
+from oglabs.calls.models import Call
 from tests.e2e.axe import assert_no_axe_violations
 from tests.e2e.conftest import LoginHelper, current_totp_code, submit_form_of
 from tests.factories.accounts import PASSWORD, StaffFactory, UserFactory
@@ -32,10 +32,8 @@ def open_page(page: Page, path: str, *, status: int = 200) -> None:
     assert path_of(page) == path
 
 
-def load_demo_calls() -> list[Any]:
+def load_demo_calls() -> list[Call]:
     """The demo data (``manage.py load_demo``: the 2019 call and an open copy); returns the calls."""
-    from oglabs.calls.models import Call  # the calls app is built in parallel; import late
-
     call_command("load_demo", stdout=io.StringIO())
     calls = list(Call.objects.order_by("pk"))
     assert calls, "load_demo created no call"
