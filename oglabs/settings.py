@@ -215,6 +215,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Largest accepted upload (letters of intent, attachments: PDF only); 10 MiB unless set.
+OGLABS_MAX_UPLOAD_BYTES = int(os.environ.get("OGLABS_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Content-Security-Policy: every asset is our own ----------------------------------------

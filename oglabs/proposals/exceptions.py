@@ -83,3 +83,18 @@ class InvalidContent(ProposalError):
 class InvitationInvalid(ProposalError):
     def __init__(self) -> None:
         super().__init__("Dieser Einladungslink ist ungültig oder wurde bereits verwendet.")
+
+
+class AttachmentNotFound(ProposalNotFound):
+    """An attachment that does not exist or belongs to a proposal the person is not a member of."""
+
+    def __init__(self) -> None:
+        ProposalError.__init__(self, "Diese Anlage gibt es nicht, oder Sie haben keinen Zugriff darauf.")
+
+
+class ConfirmationInvalid(ProposalError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Dieser Bestätigungslink ist ungültig oder wurde bereits verwendet. Bitte wenden Sie sich "
+            "an das Konsortium, das Sie als Partner benannt hat."
+        )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from oglabs.proposals.eligibility import Facts, Rules, Task
-from oglabs.proposals.exceptions import ProposalNotFound
+from oglabs.proposals.exceptions import AttachmentNotFound, ConfirmationInvalid, ProposalNotFound
 from oglabs.proposals.models import (
+    Attachment,
     BudgetLine,
     ConsortiumMunicipality,
     CostCategory,
@@ -68,6 +70,47 @@ def is_member(user: Any, proposal: Proposal) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return proposal.members.filter(user=user).exists()
+
+
+def member_emails(proposal: Proposal) -> list[str]:
+    """The e-mail addresses of every member of the consortium, in a stable order."""
+    return list(proposal.members.order_by("user__email").values_list("user__email", flat=True).distinct())
+
+
+def attachments_of(proposal: Proposal) -> QuerySet[Attachment]:
+    """The proposal's uploaded PDFs, oldest first, with their partner."""
+    return proposal.attachments.select_related("partner").order_by("uploaded_at", "pk")
+
+
+def attachment_for_member(user: Any, attachment_id: int) -> Attachment:
+    """An attachment, if ``user`` is a member of its proposal; otherwise ``AttachmentNotFound``
+    (a ``ProposalNotFound``). Interfaces serve the file only through this, never by a URL of
+    the storage."""
+    if not getattr(user, "is_authenticated", False):
+        raise AttachmentNotFound
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, proposal__members__user=user)
+        .select_related("proposal", "partner")
+        .first()
+    )
+    if attachment is None:
+        raise AttachmentNotFound
+    return attachment
+
+
+def partner_for_confirmation(token: str) -> Partner:
+    """The partner an e-mailed confirmation link is for, to show before confirming;
+    ``ConfirmationInvalid`` for an unknown or used token."""
+    if not token:
+        raise ConfirmationInvalid
+    partner = (
+        Partner.objects.filter(confirm_token_hash=hashlib.sha256(token.encode("utf-8")).hexdigest())
+        .select_related("proposal", "proposal__call", "proposal__lead_municipality")
+        .first()
+    )
+    if partner is None:
+        raise ConfirmationInvalid
+    return partner
 
 
 def versions_of(proposal: Proposal) -> QuerySet[ProposalVersion]:

@@ -11,8 +11,11 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 
@@ -22,20 +25,26 @@ from oglabs.calls import timeline
 from oglabs.calls.models import Call, Challenge
 from oglabs.core.canonical import normalise
 from oglabs.places.models import Municipality
-from oglabs.proposals import queries
+from oglabs.proposals import mails, queries, uploads
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
 from oglabs.proposals.exceptions import (
+    AttachmentNotFound,
     CallClosed,
+    ConfirmationInvalid,
     EditConflict,
     InvalidContent,
     InvitationInvalid,
     NotEditable,
+    ProposalError,
+    ProposalNotFound,
     SubmissionRefused,
     TransitionNotAllowed,
 )
 from oglabs.proposals.hashing import version_hash
 from oglabs.proposals.models import (
+    Attachment,
     BudgetLine,
+    Confirmation,
     ConsortiumMember,
     ConsortiumMunicipality,
     CostCategory,
@@ -50,6 +59,7 @@ from oglabs.proposals.models import (
     Stage,
     VersionKind,
 )
+from oglabs.proposals.receipt import render_receipt
 from oglabs.proposals.states import EDITABLE_STATES, ProposalState, can_transition
 
 SECTIONS = ("general", "municipalities", "partners", "tasks", "budget")
@@ -242,12 +252,15 @@ def _apply_partners(
         elif (partner.name, partner.kind) != (name, kind):
             partner.confirmation = "pending"
             partner.confirmed_at = None
+        contact_email = str(item.get("contact_email", "")).strip()
+        if (partner.name, partner.kind, partner.contact_email) != (name, kind, contact_email):
+            partner.confirm_token_hash = ""  # a link sent earlier named other details: void it
         partner.position = position
         partner.name = name
         partner.kind = kind
         partner.role_in_lab = str(item.get("role_in_lab", ""))
         partner.cooperation_exists = bool(item.get("cooperation_exists", False))
-        partner.contact_email = str(item.get("contact_email", "")).strip()
+        partner.contact_email = contact_email
         keep.append(partner)
     if errors:
         return
@@ -431,13 +444,60 @@ def freeze_version(
     )
 
 
+def _prepare_receipt(
+    proposal: Proposal, *, actor: User, now: datetime
+) -> tuple[ProposalVersion, bytes] | None:
+    """Render the receipt of the version a submission is expected to freeze, before the lock.
+
+    Rendering takes a tenth of a second or more; spent inside the transaction it would hold the
+    write lock (SQLite has one writer at a time) during a deadline rush. The expected version is
+    built from the same content without saving anything; ``submit_proposal`` uses the PDF only if
+    the frozen version turns out identical (rendering is deterministic). ``None`` when the
+    submission is going to be refused anyway.
+    """
+    try:
+        draft = queries.get_proposal_for_member(actor, proposal.pk)
+        _ensure_open_for_editing(draft, now)
+    except ProposalError:
+        return None
+    if not is_eligible(check_eligibility(*queries.eligibility_inputs(draft))):
+        return None
+    revision = draft.state == ProposalState.IN_REVISION
+    if revision:
+        draft.stage = Stage.FULL  # as the submission will set it; not saved here
+    content = normalise(queries.proposal_content(draft))
+    assert isinstance(content, dict)
+    expected = ProposalVersion(
+        proposal=draft,
+        number=_next_version_number(draft),
+        kind=VersionKind.REVISED if revision else VersionKind.SUBMITTED,
+        stage=draft.stage,
+        content=content,
+        sha256=version_hash(content),
+        created_at=now,
+        created_by=actor,
+    )
+    return expected, render_receipt(expected)
+
+
+def _receipt_pdf(version: ProposalVersion, prepared: tuple[ProposalVersion, bytes] | None) -> bytes:
+    if prepared is not None:
+        expected, pdf = prepared
+        fields = ("number", "kind", "stage", "sha256", "created_at")
+        if all(getattr(expected, name) == getattr(version, name) for name in fields):
+            return pdf
+    return render_receipt(version)  # the content changed in between: render what was frozen
+
+
 def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> ProposalVersion:
-    """Check the rules, freeze a version with its SHA-256, and record the instant.
+    """Check the rules, freeze a version with its SHA-256, record the instant, queue the receipt.
 
     Refused with ``CallClosed`` after the deadline (server time, Europe/Berlin) and with
-    ``SubmissionRefused`` listing every unmet rule. The receipt mail is queued after commit by
-    the caller's mail step (see ``receipts``).
+    ``SubmissionRefused`` listing every unmet rule. The receipt mail (Eingangsbestätigung, with
+    the PDF of the frozen version) goes to every member through the outbox in the same
+    transaction, so it is sent after commit, and never for a refused submission.
     """
+    prepared = _prepare_receipt(proposal, actor=actor, now=now)
     with transaction.atomic():
         Proposal.objects.select_for_update().filter(pk=proposal.pk).values_list("pk", flat=True).get()
         locked = queries.get_proposal_for_member(actor, proposal.pk)
@@ -459,6 +519,9 @@ def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> Propos
             actor=actor,
             now=now,
             data={"version": version.number, "sha256": version.sha256},
+        )
+        mails.queue_receipt_mail(
+            locked, version, to=queries.member_emails(locked), pdf=_receipt_pdf(version, prepared), now=now
         )
     proposal.refresh_from_db()
     return version
@@ -525,3 +588,178 @@ def accept_invitation(*, token: str, actor: User, now: datetime) -> Proposal:
             now=now,
         )
     return invitation.proposal
+
+
+# --- attachments -------------------------------------------------------------------------------------
+
+
+def add_attachment(
+    proposal: Proposal,
+    *,
+    actor: User,
+    kind: str,
+    partner: Partner | None = None,
+    uploaded_file: File,
+    now: datetime,
+) -> Attachment:
+    """Store an uploaded PDF for the proposal (a partner's letter of intent, or another attachment).
+
+    The file is checked by its content and stored under a random name (see ``uploads``);
+    a letter of intent marks its partner's confirmation as ``letter``. Refused with
+    ``InvalidContent`` (and nothing stored) for a file that is not a PDF, too large or empty,
+    ``ProposalNotFound`` for a non-member, ``NotEditable``/``CallClosed`` outside editing.
+    """
+    if kind not in Attachment.Kind.values:
+        raise InvalidContent({"kind": ["Bitte wählen Sie die Art der Anlage."]})
+    if kind == Attachment.Kind.LETTER_OF_INTENT and partner is None:
+        raise InvalidContent(
+            {"partner": ["Bitte wählen Sie den Partner, dessen Absichtserklärung dies ist."]}
+        )
+    if kind != Attachment.Kind.LETTER_OF_INTENT and partner is not None:
+        raise InvalidContent({"partner": ["Nur eine Absichtserklärung gehört zu einem Partner."]})
+    checked = uploads.read_pdf(uploaded_file, max_bytes=uploads.max_upload_bytes())
+    with transaction.atomic():
+        locked = _lock_for_member(proposal.pk, actor)
+        _ensure_open_for_editing(locked, now)
+        if partner is not None and not locked.partners.filter(pk=partner.pk).exists():
+            raise InvalidContent({"partner": ["Dieser Partner gehört nicht zu dieser Interessenbekundung."]})
+        name = uploads.store_pdf(checked.data)
+        try:
+            with transaction.atomic():
+                attachment = Attachment.objects.create(
+                    proposal=locked,
+                    partner=partner,
+                    kind=kind,
+                    file=name,
+                    original_name=checked.original_name,
+                    size=len(checked.data),
+                    sha256=checked.sha256,
+                    uploaded_at=now,
+                    uploaded_by=actor,
+                )
+                if partner is not None:
+                    Partner.objects.filter(pk=partner.pk).update(confirmation=Confirmation.LETTER)
+                    partner.refresh_from_db(fields=["confirmation"])
+                record_event(
+                    actor=actor,
+                    action="proposal.attachment_added",
+                    target=locked,
+                    data={
+                        "attachment": attachment.pk,
+                        "kind": kind,
+                        "partner": partner.pk if partner is not None else None,
+                        "size": attachment.size,
+                        "sha256": attachment.sha256,
+                    },
+                    now=now,
+                )
+        except BaseException:
+            uploads.delete_stored(name)  # no row, no file
+            raise
+    return attachment
+
+
+def remove_attachment(attachment: Attachment, *, actor: User, now: datetime) -> None:
+    """Delete an attachment; its file is deleted once the transaction commits.
+
+    Removing the last letter of intent of a partner who did not confirm online sets the
+    partner's confirmation back to ``pending``.
+    """
+    with transaction.atomic():
+        locked = _lock_for_member(attachment.proposal_id, actor)
+        _ensure_open_for_editing(locked, now)
+        row = Attachment.objects.filter(pk=attachment.pk, proposal=locked).first()
+        if row is None:
+            raise AttachmentNotFound
+        name, partner_id = row.file.name, row.partner_id
+        data = {"attachment": row.pk, "kind": row.kind, "partner": partner_id, "sha256": row.sha256}
+        row.delete()
+        if partner_id is not None and not Attachment.objects.filter(partner_id=partner_id).exists():
+            Partner.objects.filter(pk=partner_id, confirmation=Confirmation.LETTER).update(
+                confirmation=Confirmation.PENDING
+            )
+        record_event(actor=actor, action="proposal.attachment_removed", target=locked, data=data, now=now)
+        if name:
+            transaction.on_commit(partial(uploads.delete_stored, name))
+
+
+def _lock_for_member(proposal_id: int, actor: User) -> Proposal:
+    """Lock the proposal row and load it if ``actor`` is a member; else ``ProposalNotFound``."""
+    if (
+        Proposal.objects.select_for_update().filter(pk=proposal_id).values_list("pk", flat=True).first()
+        is None
+    ):
+        raise ProposalNotFound
+    return queries.get_proposal_for_member(actor, proposal_id)
+
+
+# --- partner confirmation by e-mailed link -------------------------------------------------------------
+
+#: The public page where a partner confirms (built by the interface; the token is the path's end).
+PARTNER_CONFIRMATION_PATH = "/bestaetigung/{token}/"
+
+
+def partner_confirmation_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + PARTNER_CONFIRMATION_PATH.format(token=token)
+
+
+def request_partner_confirmation(partner: Partner, *, actor: User, now: datetime) -> str:
+    """Mail a one-time confirmation link to the partner's contact; returns the link's secret token.
+
+    Only the token's SHA-256 is stored; a new request voids the link sent before.
+    """
+    with transaction.atomic():
+        locked = _lock_for_member(partner.proposal_id, actor)
+        _ensure_open_for_editing(locked, now)
+        row = Partner.objects.select_related("proposal__call", "proposal__lead_municipality").get(
+            pk=partner.pk, proposal=locked
+        )
+        if not row.contact_email:
+            raise InvalidContent(
+                {"contact_email": ["Bitte geben Sie zuerst eine E-Mail-Adresse für die Bestätigung an."]}
+            )
+        if row.confirmation == Confirmation.CONFIRMED:
+            raise InvalidContent({"confirmation": ["Dieser Partner hat die Teilnahme bereits bestätigt."]})
+        token = secrets.token_urlsafe(32)
+        row.confirm_token_hash = _token_hash(token)
+        row.save(update_fields=["confirm_token_hash"])
+        mails.queue_partner_confirmation_mail(row, url=partner_confirmation_url(token), now=now)
+        record_event(
+            actor=actor,
+            action="proposal.partner_confirmation_requested",
+            target=locked,
+            data={"partner": row.pk},
+            now=now,
+        )
+    partner.confirm_token_hash = row.confirm_token_hash
+    return token
+
+
+def confirm_partner(*, token: str, now: datetime) -> Partner:
+    """The partner confirms participation through the link (no login; the token is the proof).
+
+    Refused with ``ConfirmationInvalid`` for an unknown or already used token.
+    """
+    if not token:
+        raise ConfirmationInvalid
+    with transaction.atomic():
+        partner = (
+            Partner.objects.select_for_update(of=("self",))
+            .select_related("proposal")
+            .filter(confirm_token_hash=_token_hash(token))
+            .first()
+        )
+        if partner is None:
+            raise ConfirmationInvalid
+        partner.confirmation = Confirmation.CONFIRMED
+        partner.confirmed_at = now
+        partner.confirm_token_hash = ""
+        partner.save(update_fields=["confirmation", "confirmed_at", "confirm_token_hash"])
+        record_event(
+            actor=None,
+            action="proposal.partner_confirmed",
+            target=partner.proposal,
+            data={"partner": partner.pk},
+            now=now,
+        )
+    return partner

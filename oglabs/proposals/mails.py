@@ -1,0 +1,97 @@
+"""The mails of the proposals app: texts rendered from ``templates/mail/proposals/``, queued in the
+caller's transaction through the outbox (sent after commit; gone if the transaction rolls back).
+
+The mail app knows no domain model, so the texts are rendered here. Mails are German, like the
+call; the templates carry translation tags for the English translation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from oglabs.mail.models import OutboxMail
+from oglabs.mail.services import MailAttachment, queue_mail
+from oglabs.proposals.models import Partner, PartnerKind, Proposal, ProposalVersion, Stage
+from oglabs.proposals.receipt import format_euro, format_instant, receipt_filename
+
+RECEIPT_KIND = "proposal:receipt"
+PARTNER_CONFIRMATION_KIND = "proposal:partner_confirmation"
+
+
+def _requested_total(lines: list[dict[str, Any]]) -> Decimal:
+    return sum((Decimal(str(line["amount"])) for line in lines), Decimal("0.00"))
+
+
+def _render(name: str, context: dict[str, Any], language: str) -> tuple[str, str]:
+    with translation.override(language):
+        subject = render_to_string(f"mail/proposals/{name}_subject.txt", context)
+        body = render_to_string(f"mail/proposals/{name}_body.txt", context)
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def queue_receipt_mail(
+    proposal: Proposal,
+    version: ProposalVersion,
+    *,
+    to: list[str],
+    pdf: bytes,
+    now: datetime,
+    language: str = "de",
+) -> OutboxMail:
+    """The Eingangsbestätigung to every member, with the receipt PDF of ``version`` attached."""
+    public = version.content["public"]
+    lead = public.get("lead_municipality")
+    filename = receipt_filename(public["reference"])
+    context = {
+        "reference": public["reference"],
+        "title": public["title"],
+        "stage": Stage(version.stage).label,
+        "call_title": proposal.call.title,
+        "submitted_at": format_instant(version.created_at),
+        "version_number": version.number,
+        "lead": lead["name"] if lead else "–",
+        "municipality_count": (1 if lead else 0) + len(public.get("further_municipalities", [])),
+        "partner_count": len(public.get("partners", [])),
+        "task_count": len(public.get("tasks", [])),
+        "requested_total": format_euro(_requested_total(public.get("budget", []))),
+        "sha256": version.sha256,
+        "filename": filename,
+        "contact_email": proposal.call.contact_email,
+    }
+    subject, body = _render("receipt", context, language)
+    return queue_mail(
+        to=to,
+        subject=subject,
+        body=body,
+        kind=RECEIPT_KIND,
+        now=now,
+        attachments=[MailAttachment(filename=filename, content=pdf, mimetype="application/pdf")],
+    )
+
+
+def queue_partner_confirmation_mail(
+    partner: Partner, *, url: str, now: datetime, language: str = "de"
+) -> OutboxMail:
+    """Ask the partner's contact to confirm participation through ``url`` (a one-time link)."""
+    proposal: Proposal = partner.proposal
+    lead = proposal.lead_municipality
+    context = {
+        "title": proposal.title,
+        "reference": proposal.reference,
+        "call_title": proposal.call.title,
+        "partner": partner.name,
+        "kind": PartnerKind(partner.kind).label,
+        "role": partner.role_in_lab.strip(),
+        "lead": lead.name if lead is not None else "",
+        "url": url,
+        "contact_email": proposal.call.contact_email,
+    }
+    subject, body = _render("partner_confirmation", context, language)
+    return queue_mail(
+        to=[partner.contact_email], subject=subject, body=body, kind=PARTNER_CONFIRMATION_KIND, now=now
+    )
