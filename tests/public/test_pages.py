@@ -7,8 +7,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
 from django.template import Context, loader
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories.calls import make_call
@@ -225,3 +227,17 @@ def test_leichte_sprache_stays_german_in_english_interface(client: Client, calls
     assert '<html lang="en"' in html
     assert '<div class="og-prose og-easy" lang="de">' in html
     assert "Für alle Labore zusammen gibt es 1.250.000,50 €." in html
+
+
+@pytest.mark.django_db
+def test_home_query_count_does_not_grow_with_calls(client: Client) -> None:
+    make_call()
+    client.get(reverse("public:home"))  # warm up session and cache tables
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("public:home"))
+    make_call(slug="aufruf-b")
+    make_call(slug="aufruf-c")
+    with CaptureQueriesContext(connection) as three:
+        client.get(reverse("public:home"))
+
+    assert len(three) == len(one)
