@@ -16,8 +16,9 @@ from django.utils import translation
 
 from oglabs.mail.models import OutboxMail
 from oglabs.mail.services import MailAttachment, queue_mail
+from oglabs.proposals.formatting import format_euro, format_instant
 from oglabs.proposals.models import Partner, PartnerKind, Proposal, ProposalVersion, Stage
-from oglabs.proposals.receipt import format_euro, format_instant, receipt_filename
+from oglabs.proposals.receipt import receipt_filename
 
 RECEIPT_KIND = "proposal:receipt"
 PARTNER_CONFIRMATION_KIND = "proposal:partner_confirmation"

@@ -13,25 +13,17 @@ Where reportlab allows it, the PDF is accessible: document title shown by the vi
 
 from __future__ import annotations
 
-import functools
 import io
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
 from django.db import models
 from django.utils import translation
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
     Frame,
     KeepTogether,
@@ -40,12 +32,10 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 
-from oglabs.calls.timeline import BERLIN
 from oglabs.places.models import MunicipalityKind
+from oglabs.proposals.formatting import DASH, ags_from_ars, format_date, format_euro, format_instant
 from oglabs.proposals.models import (
     Confirmation,
     CostCategory,
@@ -55,50 +45,21 @@ from oglabs.proposals.models import (
     Stage,
     VersionKind,
 )
-
-#: The font family embedded in every receipt (Bitstream Vera, shipped with reportlab; see
-#: reportlab/fonts/bitstream-vera-license.txt). It covers German and most Western European text.
-FONT = "OglabsVera"
-MONO = "Courier"
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN = 20 * mm
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-GRID = colors.HexColor("#b0b7bf")
-HEAD_FILL = colors.HexColor("#e8ecf0")
-DASH = "–"
-
-
-# --- formatting (German, independent of the active locale) --------------------------------------
-
-
-def format_euro(amount: Decimal | str) -> str:
-    """An amount in German notation with cents: ``Decimal("40000")`` → ``"40.000,00 €"``."""
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    sign = "-" if value < 0 else ""
-    whole, cents = f"{abs(value):.2f}".split(".")
-    groups = f"{int(whole):,}".replace(",", ".")
-    return f"{sign}{groups},{cents} €"
-
-
-def format_instant(value: datetime) -> str:
-    """An instant in Europe/Berlin to the second: ``"31.10.2019, 23:59:59 Uhr"``."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime not allowed")
-    return f"{value.astimezone(BERLIN):%d.%m.%Y, %H:%M:%S} Uhr"
-
-
-def format_date(value: date | str | None) -> str:
-    """A calendar date (``date`` or the ISO text of frozen content) as ``"30.06.2021"``."""
-    if value in (None, ""):
-        return DASH
-    day = value if isinstance(value, date) else date.fromisoformat(str(value))
-    return f"{day:%d.%m.%Y}"
-
-
-def ags_from_ars(ars: str) -> str:
-    """The 8-digit AGS of a Gemeinde from its 12-digit ARS (Land, Kreis, Gemeinde; without the
-    4-digit Verband); a Kreis (5-digit key) has none."""
-    return ars[:5] + ars[9:] if len(ars) == 12 else ""
+from oglabs.proposals.receipt_layout import (
+    CONTENT_WIDTH,
+    FONT,
+    HEAD_FILL,
+    MARGIN,
+    MONO,
+    PAGE_HEIGHT,
+    NumberedCanvas,
+    OutlinedDocument,
+    markup,
+    para,
+    paragraph_styles,
+    register_fonts,
+    table,
+)
 
 
 def receipt_filename(reference: str) -> str:
@@ -115,140 +76,6 @@ def _label(choices: type[models.TextChoices], value: str) -> str:
         return value
 
 
-# --- fonts, styles, page ------------------------------------------------------------------------
-
-
-@functools.cache
-def _register_fonts() -> None:
-    for name, filename in (
-        (FONT, "Vera.ttf"),
-        (f"{FONT}-Bold", "VeraBd.ttf"),
-        (f"{FONT}-Italic", "VeraIt.ttf"),
-        (f"{FONT}-BoldItalic", "VeraBI.ttf"),
-    ):
-        pdfmetrics.registerFont(TTFont(name, filename))
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic"
-    )
-
-
-def _styles() -> dict[str, ParagraphStyle]:
-    sheet: StyleSheet1 = getSampleStyleSheet()
-    for style in sheet.byName.values():
-        if isinstance(style, ParagraphStyle):
-            style.fontName = FONT
-    sheet["Title"].fontName = f"{FONT}-Bold"
-    sheet["Title"].fontSize = 20
-    sheet["Title"].leading = 24
-    sheet["Title"].alignment = 0
-    sheet["Title"].spaceAfter = 2 * mm
-    for name in ("Heading1", "Heading2"):
-        sheet[name].fontName = f"{FONT}-Bold"
-    sheet["Heading2"].fontSize = 12.5
-    sheet["Heading2"].leading = 16
-    sheet["Heading2"].spaceBefore = 5 * mm
-    sheet["Heading2"].spaceAfter = 2 * mm
-    sheet["Heading2"].keepWithNext = 1  # never a heading alone at the foot of a page
-    sheet["BodyText"].fontSize = 9.5
-    sheet["BodyText"].leading = 13
-    sheet.add(ParagraphStyle("Lead", parent=sheet["BodyText"], fontSize=11, leading=15))
-    sheet.add(ParagraphStyle("Cell", parent=sheet["BodyText"], fontSize=8.5, leading=11))
-    sheet.add(ParagraphStyle("CellHead", parent=sheet["Cell"], fontName=f"{FONT}-Bold"))
-    sheet.add(ParagraphStyle("CellSmall", parent=sheet["Cell"], fontSize=7.5, leading=9.5))
-    sheet.add(ParagraphStyle("Hash", parent=sheet["Cell"], fontName=MONO, fontSize=8, leading=10))
-    sheet.add(ParagraphStyle("Note", parent=sheet["BodyText"], fontSize=8, leading=10.5))
-    return {name: style for name, style in sheet.byName.items() if isinstance(style, ParagraphStyle)}
-
-
-class _NumberedCanvas(Canvas):
-    """Draws "Seite n von m" and the document's footer once the number of pages is known."""
-
-    footer_text = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._page_states: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._page_states.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]  # reportlab's own page reset; not in the stubs
-
-    def save(self) -> None:
-        total = len(self._page_states)
-        for state in self._page_states:
-            self.__dict__.update(state)
-            self._draw_footer(total)
-            super().showPage()
-        super().save()
-
-    def _draw_footer(self, total: int) -> None:
-        self.saveState()
-        self.setFont(FONT, 7.5)
-        self.setFillColor(colors.HexColor("#4a5560"))
-        self.setStrokeColor(GRID)
-        self.line(MARGIN, 14 * mm, PAGE_WIDTH - MARGIN, 14 * mm)
-        self.drawString(MARGIN, 10 * mm, self.footer_text)
-        self.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"Seite {self.getPageNumber()} von {total}")
-        self.restoreState()
-
-
-class _ReceiptDocument(BaseDocTemplate):
-    """Adds an outline entry (bookmark) for every section heading."""
-
-    sections = 0
-
-    def afterFlowable(self, flowable: Flowable) -> None:
-        if isinstance(flowable, Paragraph) and flowable.style.name == "Heading2":
-            self.sections += 1
-            key = f"section-{self.sections}"
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0, closed=False)
-
-
-# --- building blocks ----------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    """User text as safe paragraph markup: escaped, line breaks kept, control characters dropped."""
-    text = "".join(ch for ch in str(value) if ch in "\n\t" or ch.isprintable())
-    return escape(text.strip()).replace("\n", "<br/>")
-
-
-def _para(value: Any, style: ParagraphStyle, *, empty: str = DASH) -> Paragraph:
-    text = _text(value)
-    return Paragraph(text or empty, style)
-
-
-def _table(
-    rows: list[list[Any]],
-    widths: Sequence[float],
-    *,
-    header: bool = True,
-    footer_rows: int = 0,
-    extra: Iterable[tuple[Any, ...]] = (),
-) -> Table:
-    commands: list[tuple[Any, ...]] = [
-        # plain-text cells (amounts, keys) are drawn without a Paragraph: much faster
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("LEADING", (0, 0), (-1, -1), 11),
-        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL))
-        commands.append(("FONTNAME", (0, 0), (-1, 0), f"{FONT}-Bold"))
-    if footer_rows:
-        commands.append(("BACKGROUND", (0, -footer_rows), (-1, -1), HEAD_FILL))
-        commands.append(("FONTNAME", (0, -footer_rows), (-1, -1), f"{FONT}-Bold"))
-    commands.extend(extra)
-    return Table(rows, colWidths=list(widths), repeatRows=1 if header else 0, style=TableStyle(commands))
-
-
 class _Receipt:
     """Turns one frozen version into the list of flowables of the receipt."""
 
@@ -257,10 +84,10 @@ class _Receipt:
         self.call = version.proposal.call
         self.public: Mapping[str, Any] = version.content["public"]
         self.private: Mapping[str, Any] = version.content.get("private", {})
-        self.s = _styles()
+        self.s = paragraph_styles()
 
     def cell(self, value: Any, style: str = "Cell") -> Paragraph:
-        return _para(value, self.s[style])
+        return para(value, self.s[style])
 
     def heading(self, text: str) -> Paragraph:
         return Paragraph(escape(text), self.s["Heading2"])
@@ -281,7 +108,7 @@ class _Receipt:
         stage = _label(Stage, p.get("stage", ""))
         intro = (
             f"Wir bestätigen den Eingang der folgenden {escape(stage)} zum Aufruf "
-            f"„{_text(self.call.title)}“. Diese Bestätigung gibt den Inhalt genau so wieder, wie er "
+            f"„{markup(self.call.title)}“. Diese Bestätigung gibt den Inhalt genau so wieder, wie er "
             "eingereicht wurde."
         )
         rows = [
@@ -297,7 +124,7 @@ class _Receipt:
             Paragraph("Eingangsbestätigung", self.s["Title"]),
             Paragraph(intro, self.s["Lead"]),
             Spacer(0, 4 * mm),
-            _table(
+            table(
                 table_rows,
                 [42 * mm, CONTENT_WIDTH - 42 * mm],
                 header=False,
@@ -330,7 +157,7 @@ class _Receipt:
         else:
             widths = [36 * mm, 60 * mm, 24 * mm, 20 * mm, CONTENT_WIDTH - 140 * mm]
             keys = [("FONTNAME", (3, 1), (4, -1), MONO), ("FONTSIZE", (3, 1), (4, -1), 8)]
-            flow.append(_table(rows, widths, extra=keys))
+            flow.append(table(rows, widths, extra=keys))
         return flow
 
     def partners(self) -> list[Flowable]:
@@ -363,7 +190,7 @@ class _Receipt:
                 ]
             )
         widths = [10 * mm, 28 * mm, 52 * mm, 50 * mm, CONTENT_WIDTH - 140 * mm]
-        return [*flow, _table(rows, widths)]
+        return [*flow, table(rows, widths)]
 
     def texts(self) -> list[Flowable]:
         p = self.public
@@ -374,13 +201,13 @@ class _Receipt:
         challenges = [known[key][1] if key in known else key for key in keys]
         flow: list[Flowable] = [
             self.heading("Region und Ausgangslage"),
-            _para(p.get("region", ""), self.s["BodyText"], empty="Keine Angabe."),
+            para(p.get("region", ""), self.s["BodyText"], empty="Keine Angabe."),
             self.heading("Herausforderungen"),
         ]
         if challenges:
             # typed loosely: the stubs do not list ListItem among the items ListFlowable accepts
             items: list[Any] = [
-                ListItem(_para(label, self.s["BodyText"]), leftIndent=12) for label in challenges
+                ListItem(para(label, self.s["BodyText"]), leftIndent=12) for label in challenges
             ]
             flow.append(
                 ListFlowable(
@@ -397,7 +224,7 @@ class _Receipt:
             self.heading("Form des Labors"),
             Paragraph(escape(_label(LabForm, p.get("lab_form", ""))), self.s["BodyText"]),
             self.heading("Moderation, Interessenausgleich und Konfliktmanagement"),
-            _para(p.get("moderation", ""), self.s["BodyText"], empty="Keine Angabe."),
+            para(p.get("moderation", ""), self.s["BodyText"], empty="Keine Angabe."),
         ]
         return flow
 
@@ -427,7 +254,7 @@ class _Receipt:
                 ]
             )
         widths = [10 * mm, 50 * mm, 30 * mm, 22 * mm, 20 * mm, CONTENT_WIDTH - 132 * mm]
-        return [*flow, _table(rows, widths)]
+        return [*flow, table(rows, widths)]
 
     def budget(self) -> list[Flowable]:
         p = self.public
@@ -471,13 +298,13 @@ class _Receipt:
                 "Beantragte Mittel nach Jahr des Förderzeitraums und Kostenart, in Euro.", self.s["Note"]
             ),
             Spacer(0, 2 * mm),
-            _table(rows, [label_width] + [amount_width] * (len(years) + 1), footer_rows=1, extra=right),
+            table(rows, [label_width] + [amount_width] * (len(years) + 1), footer_rows=1, extra=right),
             Spacer(0, 4 * mm),
             KeepTogether(
                 [
                     Paragraph("Eigenanteil und Finanzierungsbeteiligung des Landes", self.s["CellHead"]),
                     Spacer(0, 1.5 * mm),
-                    _table(
+                    table(
                         contributions,
                         [CONTENT_WIDTH - 45 * mm, 45 * mm],
                         header=False,
@@ -494,21 +321,21 @@ class _Receipt:
             "Änderung des Inhalts ergibt eine andere Prüfsumme; so lässt sich später nachweisen, dass "
             "diese Fassung unverändert geblieben ist. Diese Eingangsbestätigung wurde automatisch "
             "erstellt und enthält keine Aussage über die Förderfähigkeit. Rückfragen zum Aufruf richten "
-            f"Sie bitte an {_text(self.call.contact_email)}."
+            f"Sie bitte an {markup(self.call.contact_email)}."
         )
         return [Spacer(0, 8 * mm), Paragraph(note, self.s["Note"])]
 
 
 def render_receipt(version: ProposalVersion, *, language: str = "de") -> bytes:
     """The receipt PDF of ``version``, as bytes. German, like the call; deterministic."""
-    _register_fonts()
+    register_fonts()
     public = version.content["public"]
     reference = str(public.get("reference", ""))
     title = str(public.get("title", ""))
     buffer = io.BytesIO()
     with translation.override(language):
         receipt = _Receipt(version)
-        document = _ReceiptDocument(
+        document = OutlinedDocument(
             buffer,
             pagesize=A4,
             leftMargin=MARGIN,
@@ -540,8 +367,8 @@ def render_receipt(version: ProposalVersion, *, language: str = "de") -> bytes:
 
         footer = f"Eingangsbestätigung {reference} · Version {version.number} · {format_instant(version.created_at)}"
 
-        def canvasmaker(*args: Any, **kwargs: Any) -> _NumberedCanvas:
-            canvas = _NumberedCanvas(*args, **kwargs)
+        def canvasmaker(*args: Any, **kwargs: Any) -> NumberedCanvas:
+            canvas = NumberedCanvas(*args, **kwargs)
             canvas.footer_text = footer
             return canvas
 

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from oglabs.mail.models import OutboxMail
 from oglabs.proposals import services
 from oglabs.proposals.exceptions import CallClosed, SubmissionRefused
-from oglabs.proposals.receipt import ags_from_ars, format_euro, format_instant, render_receipt
+from oglabs.proposals.formatting import ags_from_ars, format_euro, format_instant
+from oglabs.proposals.receipt import render_receipt
 from tests.factories.accounts import UserFactory
 from tests.factories.proposals import DEADLINE, NOW
 from tests.proposals.conftest import PARTNER_NAMES, complete_draft
