@@ -1,8 +1,10 @@
 from django.urls import path
 
-from oglabs.portal import views
+from oglabs.portal.views import overview
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", overview.home, name="home"),
+    # --- overview: my proposals, detail, history, submit, withdraw, receipts, attachments, members
+    # --- editing: the multi-step form with autosave
 ]
