@@ -14,6 +14,7 @@ from oglabs.proposals import services
 from oglabs.proposals.exceptions import CallClosed, SubmissionRefused
 from oglabs.proposals.formatting import ags_from_ars, format_euro, format_instant
 from oglabs.proposals.receipt import render_receipt
+from oglabs.proposals.services import submission as submission_services
 from tests.factories.accounts import UserFactory
 from tests.factories.proposals import DEADLINE, NOW
 from tests.proposals.conftest import PARTNER_NAMES, complete_draft
@@ -158,15 +159,18 @@ def test_submit_refused_after_deadline_queues_no_mail():
 
 def test_receipt_rendered_before_the_lock_is_used_only_for_the_same_version():
     proposal, user = complete_draft()
-    expected, pdf = services._prepare_receipt(proposal, actor=user, now=NOW)  # type: ignore[misc]
+    expected, pdf = submission_services._prepare_receipt(proposal, actor=user, now=NOW)  # type: ignore[misc]
     version = services.submit_proposal(proposal, actor=user, now=NOW)
     assert pdf == render_receipt(version)
-    assert services._receipt_pdf(version, (expected, b"prepared")) == b"prepared"
+    assert submission_services._receipt_pdf(version, (expected, b"prepared")) == b"prepared"
     expected.sha256 = "0" * 64  # the content changed between preparation and lock
-    assert services._receipt_pdf(version, (expected, b"prepared")) == render_receipt(version)
+    assert submission_services._receipt_pdf(version, (expected, b"prepared")) == render_receipt(version)
 
 
 def test_prepare_receipt_skips_a_submission_that_will_be_refused():
     proposal, user = complete_draft()
-    assert services._prepare_receipt(proposal, actor=UserFactory(), now=NOW) is None
-    assert services._prepare_receipt(proposal, actor=user, now=DEADLINE + dt.timedelta(seconds=1)) is None
+    assert submission_services._prepare_receipt(proposal, actor=UserFactory(), now=NOW) is None
+    assert (
+        submission_services._prepare_receipt(proposal, actor=user, now=DEADLINE + dt.timedelta(seconds=1))
+        is None
+    )
