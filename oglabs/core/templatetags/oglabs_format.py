@@ -7,12 +7,15 @@ own number and date formats). Instants are always shown in Europe/Berlin, the ca
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import formats
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -58,3 +61,23 @@ def berlin_date(value: datetime | date | None) -> str:
     if isinstance(value, datetime):
         value = _berlin(value)
     return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+@register.filter(needs_autoescape=True)
+def structured_text(value: str | None, autoescape: bool = True) -> SafeString:
+    """Plain text with blank-line paragraphs; a paragraph starting with ``## `` is a heading.
+
+    Used for long texts entered by staff (a call's description): the headings become real
+    ``<h2>`` elements (WCAG 1.3.1), everything else is escaped and kept as paragraphs.
+    """
+    esc = conditional_escape if autoescape else (lambda text: text)
+    parts = []
+    for paragraph in re.split(r"\n\s*\n", (value or "").strip()):
+        if not paragraph.strip():
+            continue
+        if paragraph.startswith("## "):
+            parts.append(f"<h2>{esc(paragraph[3:].strip())}</h2>")
+        else:
+            lines = [str(esc(line)) for line in paragraph.strip().splitlines()]
+            parts.append("<p>" + "<br>".join(lines) + "</p>")
+    return mark_safe("\n".join(parts))  # noqa: S308  # every piece was escaped above
