@@ -175,6 +175,8 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "oglabs.accounts.adapter.AccountAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "oglabs"
+# Accept the codes of the neighbouring 30-second periods: clock drift, and a code typed as it rolls over.
+MFA_TOTP_TOLERANCE = 1
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
