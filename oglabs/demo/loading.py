@@ -26,8 +26,10 @@ from oglabs.audit.services import record_event
 from oglabs.calls import timeline
 from oglabs.calls.models import Call
 from oglabs.calls.services import create_call, update_call
-from oglabs.demo import content
+from oglabs.demo import consortia, content
 from oglabs.places.models import Municipality, MunicipalityKind, Urbanisation
+from oglabs.proposals.exchange import FORMAT, VERSION, format_report, import_proposals
+from oglabs.proposals.models import Proposal
 
 DEMO_PASSWORD = "oglabs-demo-2019"  # noqa: S105  # documented demo password, local demos only
 #: The fixed TOTP secret (base32) of every demo account with a second factor. Add it to an
@@ -188,10 +190,78 @@ def load_users(*, now: datetime) -> list[tuple[User, str]]:
     return [_load_user(spec, municipality=municipality, now=now) for spec in DEMO_USERS]
 
 
-def load_demo(*, now: datetime) -> dict[str, list[tuple[Any, str]]]:
+# --- the 36 consortia of 2019 -----------------------------------------------------------------
+
+
+def demo_places() -> list[consortia.Place]:
+    """Every local authority of the reference data as plain data for the generator."""
+    rows = Municipality.objects.select_related("state", "district").order_by("ars")
+    return [
+        consortia.Place(
+            ars=m.ars,
+            name=m.name,
+            kind=m.kind,
+            official_type=m.official_type,
+            state_ars=m.state_id,
+            state_name=m.state.name,
+            district_ars=m.district_id,
+            district_name=m.district.name,
+            district_type=m.district.kind,
+            population=m.population,
+            area_km2=m.area_km2,
+            urbanisation=m.urbanisation,
+            latitude=m.latitude,
+            longitude=m.longitude,
+        )
+        for m in rows
+    ]
+
+
+def load_consortia(*, now: datetime) -> tuple[list[tuple[Any, str]], str]:
+    """The 36 submitted consortia of the historical call, through the import (same rules as the
+    form, frozen versions with SHA-256). Returns the demo accounts of the first consortia and a
+    status: ``created: N``, ``unchanged`` (every reference exists) or why it was skipped.
+
+    Needs the reference data (``load_places``); without it nothing is loaded.
+    """
+    call = Call.objects.filter(slug=content.HISTORICAL_SLUG).first()
+    if call is None:
+        return [], "skipped: no historical call"
+    if not Municipality.objects.exists():
+        return [], "skipped: places not loaded (python manage.py load_places)"
+    if now <= consortia.DEADLINE_AT:
+        return [], "skipped: the 2019 deadline has not passed at --now"
+    try:
+        records = consortia.generate_consortia(demo_places())
+    except consortia.NotEnoughPlaces:
+        return [], "skipped: the reference data is incomplete (python manage.py load_places)"
+    taken = set(
+        Proposal.objects.filter(reference__in=[r["reference"] for r in records]).values_list(
+            "reference", flat=True
+        )
+    )
+    users = []
+    for number, record in enumerate(records[: consortia.LINKED_ACCOUNTS], 1):
+        spec = DemoUser(consortia.contact_email(number), Role.APPLICANT)
+        lead = Municipality.objects.get(ars=record["lead_municipality"])
+        users.append(_load_user(spec, municipality=lead, now=now))
+    missing = [record for record in records if record["reference"] not in taken]
+    if not missing:
+        return users, "unchanged"
+    document = {"format": FORMAT, "version": VERSION, "call": call.slug, "proposals": missing}
+    report = import_proposals(document, call=call, actor=None, now=now)
+    if not report.ok:
+        raise RuntimeError("demo consortia refused by the import:\n" + format_report(report))
+    return users, f"created: {len(report.imported)}"
+
+
+def load_demo(*, now: datetime) -> dict[str, Any]:
     """Everything the demo needs, in one transaction."""
     with transaction.atomic():
-        return {"calls": list(load_calls(now=now)), "users": list(load_users(now=now))}
+        calls = list(load_calls(now=now))
+        users = list(load_users(now=now))
+        consortium_users, consortia_status = load_consortia(now=now)
+        return {"calls": calls, "users": users + consortium_users, "consortia": consortia_status}
 
 
 # --- TOTP codes -----------------------------------------------------------------------------

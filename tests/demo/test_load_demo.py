@@ -21,6 +21,7 @@ from oglabs.audit.models import AuditEvent
 from oglabs.calls import timeline
 from oglabs.calls.models import Call, Challenge
 from oglabs.demo.loading import DEMO_PASSWORD, DEMO_TOTP_SECRET, seconds_left, totp_code
+from oglabs.proposals.models import Proposal
 from tests.factories.proposals import MunicipalityFactory
 
 BERLIN = timeline.BERLIN
@@ -236,3 +237,20 @@ def test_demo_staff_logs_in_with_password_and_printed_code(client, locmem_cache)
     response = client.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 302
     assert client.get(reverse("backoffice:home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_load_demo_without_places_skips_the_2019_consortia_with_a_warning():
+    err = StringIO()
+    call_command("load_demo", now=LOAD_AT.isoformat(), stdout=StringIO(), stderr=err)
+    assert "skipped: places not loaded (python manage.py load_places)" in err.getvalue()
+    assert Proposal.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_load_demo_with_incomplete_places_skips_the_2019_consortia():
+    MunicipalityFactory(ars="120700125125", name="Groß Pankow (Prignitz)")
+    err = StringIO()
+    call_command("load_demo", now=LOAD_AT.isoformat(), stdout=StringIO(), stderr=err)
+    assert "skipped: the reference data is incomplete" in err.getvalue()
+    assert Proposal.objects.count() == 0

@@ -48,6 +48,12 @@ class Command(BaseCommand):
                 )
             write("")
         write(
+            "Kommunen des Aufrufs 2019 (je eine eingereichte Interessenbekundung, nach load_places) / "
+            "municipalities of the 2019 call: kommune01@demo.oglabs.de … kommune06@demo.oglabs.de, "
+            "Passwort wie oben / same password"
+        )
+        write("")
+        write(
             "Zweiter Faktor: den Schlüssel in eine Authenticator-App eintragen oder "
             "`python manage.py demo_totp` gibt einen frischen Code aus."
         )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from oglabs.demo import content
 from oglabs.demo.loading import load_demo
 
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "testserver"})
@@ -29,7 +30,8 @@ def parse_now(value: str | None) -> datetime:
 
 class Command(BaseCommand):
     help = (
-        "Lädt die Demo: den Aufruf von 2019, eine offene Kopie und je Rolle ein Demo-Konto. "
+        "Lädt die Demo: den Aufruf von 2019 mit 36 eingereichten Interessenbekundungen (braucht "
+        "load_places), eine offene Kopie und je Rolle ein Demo-Konto. "
         "Mehrfach ausführbar. / Loads the demo (idempotent)."
     )
 
@@ -54,4 +56,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Aufruf {call.slug}: {status}")
         for user, status in result["users"]:
             self.stdout.write(f"Konto {user.email} ({user.role}): {status}")
+        consortia = result["consortia"]
+        line = f"Interessenbekundungen im Aufruf {content.HISTORICAL_SLUG}: {consortia}"
+        if consortia.startswith("skipped"):
+            self.stderr.write(self.style.WARNING(line))
+        else:
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo geladen. Anmeldung: python manage.py demo_logins"))
