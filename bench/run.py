@@ -30,7 +30,9 @@ def machine() -> str:
         memory = f", {kib / 1024 / 1024:.0f} GiB memory"
     except OSError:
         pass
-    return f"{platform.machine()}, {cpus} cores{memory}, Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{platform.machine()}, {cpus} cores{memory}, Python {platform.python_version()}, {platform.system()}"
+    )
 
 
 def main() -> int:

@@ -51,6 +51,7 @@ HASHED_FIELDS = (
     "data",
 )
 
+
 def event_hash(previous_hash: str, event_fields: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of one event's fields together with the hash of the event before it."""
     if "previous_hash" in event_fields:
