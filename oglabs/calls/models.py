@@ -55,6 +55,10 @@ class Call(models.Model):
     #: Organisations that accompany the call (e.g. the umbrella associations), one per line.
     partner_organisations = models.TextField(_("Partnerorganisationen"), blank=True)
     is_published = models.BooleanField(_("veröffentlicht"), default=False)
+    #: Four-eyes principle for the formal check: a second staff member confirms each decision.
+    eligibility_four_eyes = models.BooleanField(
+        _("Vier-Augen-Prinzip bei der formalen Prüfung"), default=False
+    )
     created_at = models.DateTimeField(_("angelegt am"))
     updated_at = models.DateTimeField(_("geändert am"))
 

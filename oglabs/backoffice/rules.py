@@ -1,0 +1,17 @@
+"""Who may do what in the back office. Every back-office view checks one of these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oglabs.accounts import rules as account_rules
+
+
+def can_enter_backoffice(user: Any) -> bool:
+    """Staff run the call; jurors score. Both see the back-office home."""
+    return account_rules.is_staff_member(user) or account_rules.is_juror(user)
+
+
+def can_run_call(user: Any) -> bool:
+    """Eligibility checks, questions, workshops, revision windows, messages: staff only."""
+    return account_rules.is_staff_member(user)
