@@ -70,14 +70,17 @@ def structured_text(value: str | None, autoescape: bool = True) -> SafeString:
     Used for long texts entered by staff (a call's description): the headings become real
     ``<h2>`` elements (WCAG 1.3.1), everything else is escaped and kept as paragraphs.
     """
-    esc = conditional_escape if autoescape else (lambda text: text)
-    parts = []
+
+    def esc(text: str) -> str:
+        return str(conditional_escape(text)) if autoescape else text
+
+    parts: list[str] = []
     for paragraph in re.split(r"\n\s*\n", (value or "").strip()):
         if not paragraph.strip():
             continue
         if paragraph.startswith("## "):
             parts.append(f"<h2>{esc(paragraph[3:].strip())}</h2>")
         else:
-            lines = [str(esc(line)) for line in paragraph.strip().splitlines()]
+            lines = [esc(line) for line in paragraph.strip().splitlines()]
             parts.append("<p>" + "<br>".join(lines) + "</p>")
     return mark_safe("\n".join(parts))  # noqa: S308  # every piece was escaped above
