@@ -269,3 +269,124 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- the formal check (eligibility) and the mails of a proposal ----------------------------------------
+
+
+class EligibilityDecision(models.TextChoices):
+    ELIGIBLE = "eligible", _("förderfähig")
+    INELIGIBLE = "ineligible", _("nicht förderfähig")
+
+
+class CheckStatus(models.TextChoices):
+    #: Decided by one staff member; waits for a second one (four-eyes).
+    PROPOSED = "proposed", _("wartet auf Bestätigung")
+    #: In force: the proposal moved to the decided state and the consortium was mailed.
+    CONFIRMED = "confirmed", _("entschieden")
+    #: Sent back by the second staff member; the proposal is checked again.
+    REJECTED = "rejected", _("zurückgewiesen")
+
+
+class EligibilityCheck(models.Model):
+    """One decision of the formal check, with the automatic findings staff saw when deciding.
+
+    Without four-eyes the decision is in force at once (``confirmed``, no ``confirmed_by``); with
+    four-eyes it is ``proposed`` until a second staff member confirms or rejects it.
+    """
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="eligibility_checks")
+    decision = models.CharField(_("Ergebnis"), max_length=10, choices=EligibilityDecision.choices)
+    reason = models.TextField(_("Begründung"), blank=True)
+    #: The automatic findings at decision time: ``[{"code", "met", "message"}, …]``.
+    findings = models.JSONField(_("Automatische Prüfung"))
+    status = models.CharField(_("Stand"), max_length=10, choices=CheckStatus.choices)
+    #: Whether the call required a second person when this decision was taken.
+    four_eyes = models.BooleanField(_("Vier-Augen-Prinzip"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(_("Grund der Zurückweisung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Formale Prüfung")
+        verbose_name_plural = _("Formale Prüfungen")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=EligibilityDecision.values), name="eligibility_check_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CheckStatus.values), name="eligibility_check_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=EligibilityDecision.INELIGIBLE, reason=""),
+                name="eligibility_check_ineligible_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CheckStatus.PROPOSED, four_eyes=False),
+                name="eligibility_check_proposed_only_with_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(four_eyes=False)
+                | ~Q(status=CheckStatus.CONFIRMED)
+                | (
+                    Q(confirmed_by__isnull=False, confirmed_at__isnull=False)
+                    & ~Q(confirmed_by=models.F("decided_by"))
+                ),
+                name="eligibility_check_four_eyes_confirmed_by_another",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CheckStatus.REJECTED)
+                | Q(rejected_by__isnull=False, rejected_at__isnull=False),
+                name="eligibility_check_rejected_has_who_and_when",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(status=CheckStatus.PROPOSED),
+                name="eligibility_check_one_open_per_proposal",
+            ),
+        ]
+        indexes = [models.Index(fields=["proposal", "status"], name="eligibility_check_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}: {self.decision} ({self.status})"
+
+
+class ProposalMailKind(models.TextChoices):
+    """What a mail about a proposal was (the outbox ``kind`` of the mail)."""
+
+    RECEIPT = "proposal:receipt", _("Eingangsbestätigung")
+    PARTNER_CONFIRMATION = "proposal:partner_confirmation", _("Bitte um Partnerbestätigung")
+    INVITATION = "proposal:invitation", _("Einladung ins Konsortium")
+    ELIGIBILITY_DECISION = "proposal:eligibility_decision", _("Ergebnis der formalen Prüfung")
+    MESSAGE = "proposal:message", _("Nachricht des Programmteams")
+
+
+class ProposalMail(models.Model):
+    """A mail the proposals app queued about a proposal: its history of correspondence."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="mails")
+    mail = models.ForeignKey("mail.OutboxMail", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("Art"), max_length=40, choices=ProposalMailKind.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("E-Mail zur Interessenbekundung")
+        verbose_name_plural = _("E-Mails zur Interessenbekundung")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "mail"], name="proposal_mail_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ProposalMailKind.values), name="proposal_mail_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["proposal", "created_at"], name="proposal_mail_history_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.mail_id} @ {self.proposal_id}"
