@@ -64,8 +64,18 @@ test: lint importlint typecheck unit browser
 bench: install
 	$(PY) bench/run.py
 
+# Translations (needs GNU gettext; the compiled .mo files are committed). Source strings are
+# German; en/django.po holds the English. de/django.po only carries the formal ("Sie")
+# overrides of allauth's informal German, kept in de/allauth_formal.po (makemessages
+# --no-obsolete would drop them) and merged back in here.
+LOCALE := oglabs/locale
 messages: install
-	cd oglabs && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
+	cd oglabs && ../$(PY) ../manage.py makemessages -l en -l de --no-obsolete \
+	  --ignore='static/*' --ignore='transparency/schemas/*'
+	msgcat --use-first -o $(LOCALE)/de/LC_MESSAGES/django.po \
+	  $(LOCALE)/de/LC_MESSAGES/django.po $(LOCALE)/de/allauth_formal.po
+	@msgfmt --statistics -o /dev/null $(LOCALE)/en/LC_MESSAGES/django.po
+	cd oglabs && ../$(PY) ../manage.py compilemessages -l en -l de
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
