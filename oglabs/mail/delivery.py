@@ -20,7 +20,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
 from django.db.models import F, Q, QuerySet
 
-from oglabs.mail.models import OutboxMail, OutboxStatus
+from oglabs.mail.models import OutboxAttachment, OutboxMail, OutboxStatus
+from oglabs.mail.renderers import render_attachment
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,17 @@ def build_message(mail: OutboxMail) -> EmailMultiAlternatives:
     if mail.html:
         message.attach_alternative(mail.html, "text/html")
     for attachment in mail.attachments.all():
-        message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
+        message.attach(attachment.filename, attachment_bytes(attachment), attachment.mimetype)
     return message
+
+
+def attachment_bytes(attachment: OutboxAttachment) -> bytes:
+    """The attachment's content; a deferred one is rendered once and kept for later attempts."""
+    if attachment.renderer and not attachment.content:
+        content = render_attachment(attachment.renderer, attachment.renderer_arguments)
+        OutboxAttachment.objects.filter(pk=attachment.pk).update(content=content)
+        attachment.content = content
+    return bytes(attachment.content)
 
 
 def is_permanent(error: Exception) -> bool:

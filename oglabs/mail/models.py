@@ -57,7 +57,11 @@ class OutboxAttachment(models.Model):
     mail = models.ForeignKey(OutboxMail, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(_("Dateiname"), max_length=255)
     mimetype = models.CharField(_("Dateityp"), max_length=100)
-    content = models.BinaryField(_("Inhalt"))
+    content = models.BinaryField(_("Inhalt"), blank=True, default=b"")
+    #: For an attachment rendered at delivery (``renderers.py``): the renderer's name and arguments.
+    #: ``content`` stays empty until the first delivery attempt renders it.
+    renderer = models.CharField(max_length=100, blank=True)
+    renderer_arguments = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("Anhang")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from oglabs.mail.delivery import DeliveryOutcome, deliver_mail, due_mail
 from oglabs.mail.models import OutboxAttachment, OutboxMail
+from oglabs.mail.renderers import is_registered
 from oglabs.mail.tasks import send_outbox_mail
 
 
@@ -23,9 +25,20 @@ class InvalidMail(ValueError):
 
 @dataclass(frozen=True)
 class MailAttachment:
+    """An attachment: its bytes, or the name of a renderer that makes them at delivery."""
+
     filename: str
     content: bytes
     mimetype: str
+    renderer: str = ""
+    renderer_arguments: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def deferred(
+        cls, filename: str, mimetype: str, *, renderer: str, arguments: dict[str, Any]
+    ) -> MailAttachment:
+        """Rendered by the registered ``renderer`` when the mail is first sent (``renderers.py``)."""
+        return cls(filename, b"", mimetype, renderer=renderer, renderer_arguments=arguments)
 
 
 def queue_mail(
@@ -54,7 +67,14 @@ def queue_mail(
             next_attempt_at=now,
         )
         OutboxAttachment.objects.bulk_create(
-            OutboxAttachment(mail=mail, filename=item.filename, mimetype=item.mimetype, content=item.content)
+            OutboxAttachment(
+                mail=mail,
+                filename=item.filename,
+                mimetype=item.mimetype,
+                content=item.content,
+                renderer=item.renderer,
+                renderer_arguments=item.renderer_arguments,
+            )
             for item in attachments
         )
         # robust: a broken task queue must not fail a committed request; send_outbox catches up.
@@ -96,3 +116,8 @@ def _validate(*, to: Sequence[str], subject: str, kind: str, attachments: Sequen
         raise InvalidMail("kind is required")
     if any(not item.filename for item in attachments):
         raise InvalidMail("every attachment needs a file name")
+    for item in attachments:
+        if item.renderer and item.content:
+            raise InvalidMail("an attachment has either content or a renderer, not both")
+        if item.renderer and not is_registered(item.renderer):
+            raise InvalidMail(f"no attachment renderer registered as {item.renderer!r}")
