@@ -65,7 +65,7 @@ def test_deferred_attachment_is_rendered_at_delivery_and_kept(settings):
 
 
 def test_unknown_renderer_is_refused_when_queued():
-    with pytest.raises(InvalidMail, match="no attachment renderer registered as 'tests.nope'"):
+    with pytest.raises(InvalidMail, match=r"no attachment renderer registered as 'tests\.nope'"):
         queue_mail(
             to=["lab@example.org"],
             subject="x",
