@@ -1,10 +1,28 @@
 from django.urls import path
 
-from oglabs.portal.views import overview
+from oglabs.portal.views import attachments, members, overview, submission
 
 app_name = "portal"
 urlpatterns = [
     path("", overview.home, name="home"),
     # --- overview: my proposals, detail, history, submit, withdraw, receipts, attachments, members
+    path("antraege/<int:pk>/", overview.proposal_detail, name="proposal_detail"),
+    path("antraege/<int:pk>/einreichen/", submission.proposal_submit, name="proposal_submit"),
+    path("antraege/<int:pk>/zurueckziehen/", submission.proposal_withdraw, name="proposal_withdraw"),
+    path(
+        "antraege/<int:pk>/versionen/<int:number>/eingangsbestaetigung.pdf",
+        overview.proposal_receipt,
+        name="proposal_receipt",
+    ),
+    path("antraege/<int:pk>/anlagen/", attachments.attachments, name="attachments"),
+    path("anlagen/<int:attachment_id>/", attachments.attachment_download, name="attachment_download"),
+    path("anlagen/<int:attachment_id>/entfernen/", attachments.attachment_remove, name="attachment_remove"),
+    path("antraege/<int:pk>/mitglieder/", members.members, name="members"),
+    path(
+        "antraege/<int:pk>/partner/<int:partner_id>/bestaetigung-anfordern/",
+        members.request_confirmation,
+        name="request_confirmation",
+    ),
+    path("einladung/<str:token>/", members.accept_invitation, name="accept_invitation"),
     # --- editing: the multi-step form with autosave
 ]

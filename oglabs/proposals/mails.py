@@ -17,11 +17,12 @@ from django.utils import translation
 from oglabs.mail.models import OutboxMail
 from oglabs.mail.services import MailAttachment, queue_mail
 from oglabs.proposals.formatting import format_euro, format_instant
-from oglabs.proposals.models import Partner, PartnerKind, Proposal, ProposalVersion, Stage
+from oglabs.proposals.models import Invitation, Partner, PartnerKind, Proposal, ProposalVersion, Stage
 from oglabs.proposals.receipt import receipt_filename
 
 RECEIPT_KIND = "proposal:receipt"
 PARTNER_CONFIRMATION_KIND = "proposal:partner_confirmation"
+INVITATION_KIND = "proposal:invitation"
 
 
 def _requested_total(lines: list[dict[str, Any]]) -> Decimal:
@@ -96,3 +97,21 @@ def queue_partner_confirmation_mail(
     return queue_mail(
         to=[partner.contact_email], subject=subject, body=body, kind=PARTNER_CONFIRMATION_KIND, now=now
     )
+
+
+def queue_invitation_mail(
+    invitation: Invitation, *, url: str, now: datetime, language: str = "de"
+) -> OutboxMail:
+    """Invite a colleague to edit the proposal with the consortium through ``url`` (a one-time link)."""
+    proposal: Proposal = invitation.proposal
+    lead = proposal.lead_municipality
+    context = {
+        "title": proposal.title,
+        "reference": proposal.reference,
+        "call_title": proposal.call.title,
+        "lead": lead.name if lead is not None else "",
+        "url": url,
+        "contact_email": proposal.call.contact_email,
+    }
+    subject, body = _render("invitation", context, language)
+    return queue_mail(to=[invitation.email], subject=subject, body=body, kind=INVITATION_KIND, now=now)

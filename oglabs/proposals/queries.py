@@ -9,12 +9,19 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from oglabs.proposals.eligibility import Facts, Rules, Task
-from oglabs.proposals.exceptions import AttachmentNotFound, ConfirmationInvalid, ProposalNotFound
+from oglabs.proposals.exceptions import (
+    AttachmentNotFound,
+    ConfirmationInvalid,
+    InvitationInvalid,
+    ProposalNotFound,
+)
 from oglabs.proposals.models import (
     Attachment,
     BudgetLine,
+    ConsortiumMember,
     ConsortiumMunicipality,
     CostCategory,
+    Invitation,
     LabTask,
     Partner,
     Proposal,
@@ -111,6 +118,33 @@ def partner_for_confirmation(token: str) -> Partner:
     if partner is None:
         raise ConfirmationInvalid
     return partner
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The open invitation an e-mailed link is for, to show before joining; ``InvitationInvalid``
+    for an unknown or used token."""
+    if not token:
+        raise InvitationInvalid
+    invitation = (
+        Invitation.objects.filter(
+            token_hash=hashlib.sha256(token.encode("utf-8")).hexdigest(), accepted_at__isnull=True
+        )
+        .select_related("proposal", "proposal__call", "proposal__lead_municipality")
+        .first()
+    )
+    if invitation is None:
+        raise InvitationInvalid
+    return invitation
+
+
+def members_of(proposal: Proposal) -> QuerySet[ConsortiumMember]:
+    """The consortium's members with their accounts: the lead first, then by joining."""
+    return proposal.members.select_related("user").order_by("-role", "joined_at", "pk")
+
+
+def open_invitations_of(proposal: Proposal) -> QuerySet[Invitation]:
+    """Invitations not yet accepted, oldest first."""
+    return proposal.invitations.filter(accepted_at__isnull=True).order_by("created_at", "pk")
 
 
 def versions_of(proposal: Proposal) -> QuerySet[ProposalVersion]:

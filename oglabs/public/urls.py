@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oglabs.public import legal_views, places_views, views
+from oglabs.public import confirmation_views, legal_views, places_views, views
 
 app_name = "public"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("barrierefreiheit/", legal_views.barrierefreiheit, name="barrierefreiheit"),
     path("leichte-sprache/", legal_views.leichte_sprache, name="leichte_sprache"),
     path("orte/suche/", places_views.municipality_search, name="municipality_search"),
+    # The path is fixed by proposals.services.PARTNER_CONFIRMATION_PATH (the mailed link).
+    path("bestaetigung/<str:token>/", confirmation_views.partner_confirmation, name="partner_confirmation"),
 ]

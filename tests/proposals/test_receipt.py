@@ -124,7 +124,8 @@ def test_submit_queues_receipt_mail_once_with_pdf_to_every_member():
     _, token = services.invite_member(proposal, email=colleague.email, actor=user, now=NOW)
     services.accept_invitation(token=token, actor=colleague, now=NOW)
     version = services.submit_proposal(proposal, actor=user, now=DEADLINE)
-    mail = OutboxMail.objects.get()
+    assert OutboxMail.objects.filter(kind="proposal:invitation").count() == 1  # the colleague's invitation
+    mail = OutboxMail.objects.exclude(kind="proposal:invitation").get()
     assert mail.kind == "proposal:receipt"
     assert mail.to == ["kollegin@nauen.example", "lead@falkensee.example"]
     assert mail.subject == f"Eingangsbestätigung: {proposal.reference} Offenes Havelland"

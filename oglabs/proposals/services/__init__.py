@@ -13,9 +13,11 @@ from oglabs.proposals.services.lifecycle import (
     withdraw_proposal,
 )
 from oglabs.proposals.services.members import (
+    INVITATION_PATH,
     PARTNER_CONFIRMATION_PATH,
     accept_invitation,
     confirm_partner,
+    invitation_url,
     invite_member,
     partner_confirmation_url,
     request_partner_confirmation,
@@ -23,6 +25,7 @@ from oglabs.proposals.services.members import (
 from oglabs.proposals.services.submission import freeze_version, submit_proposal
 
 __all__ = [
+    "INVITATION_PATH",
     "PARTNER_CONFIRMATION_PATH",
     "SECTIONS",
     "accept_invitation",
@@ -30,6 +33,7 @@ __all__ = [
     "apply_section",
     "confirm_partner",
     "freeze_version",
+    "invitation_url",
     "invite_member",
     "next_reference",
     "partner_confirmation_url",

@@ -7,6 +7,8 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from oglabs.accounts.models import User
@@ -33,20 +35,35 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+#: The portal page where an invited colleague joins (the token is the path's end).
+INVITATION_PATH = "/portal/einladung/{token}/"
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + INVITATION_PATH.format(token=token)
+
+
 def invite_member(proposal: Proposal, *, email: str, actor: User, now: datetime) -> tuple[Invitation, str]:
-    """Create an invitation; returns it with the secret token for the link (only its hash is stored)."""
+    """Create an invitation and mail its link; returns it with the secret token for the link
+    (only its hash is stored). ``ProposalNotFound`` unless ``actor`` is a member."""
     email = email.strip().lower()
     if not email:
         raise InvalidContent({"email": ["Bitte geben Sie eine E-Mail-Adresse an."]})
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidContent({"email": ["Bitte geben Sie eine gültige E-Mail-Adresse an."]}) from None
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        locked = _lock_for_member(proposal.pk, actor)
         invitation = Invitation.objects.create(
-            proposal=proposal, email=email, token_hash=_token_hash(token), invited_by=actor, created_at=now
+            proposal=locked, email=email, token_hash=_token_hash(token), invited_by=actor, created_at=now
         )
+        mails.queue_invitation_mail(invitation, url=invitation_url(token), now=now)
         record_event(
             actor=actor,
             action="proposal.member_invited",
-            target=proposal,
+            target=locked,
             data={"invitation": invitation.pk},
             now=now,
         )
