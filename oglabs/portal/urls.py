@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oglabs.portal.views import attachments, members, overview, submission
+from oglabs.portal.views import attachments, editing, members, overview, submission
 
 app_name = "portal"
 urlpatterns = [
@@ -25,4 +25,7 @@ urlpatterns = [
     ),
     path("einladung/<str:token>/", members.accept_invitation, name="accept_invitation"),
     # --- editing: the multi-step form with autosave
+    path("aufrufe/<slug:slug>/neu/", editing.proposal_start, name="proposal_start"),
+    path("antraege/<int:pk>/bearbeiten/", editing.proposal_edit, name="proposal_edit"),
+    path("antraege/<int:pk>/bearbeiten/<slug:step>/", editing.proposal_edit_step, name="proposal_edit_step"),
 ]
