@@ -10,6 +10,7 @@ when the field has errors. The ids are ``<auto_id>_helptext`` (Django's own conv
 from __future__ import annotations
 
 from django import forms, template
+from django.forms.boundfield import BoundWidget
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -57,3 +58,20 @@ def is_select(field: forms.BoundField) -> bool:
 @register.filter
 def is_choice_list(field: forms.BoundField) -> bool:
     return isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def kern_choice(choice: BoundWidget, errors: object = None) -> SafeString:
+    """One radio button or checkbox of a choice list, with KERN's class (error variant if ``errors``).
+
+    ``{{ choice|kern_choice:field.errors }}`` inside ``{% for choice in field %}``.
+    """
+    base = "kern-form-check__radio" if choice.data.get("type") == "radio" else "kern-form-check__checkbox"
+    css_class = f"{base} {base}--error" if errors else base
+    data = {
+        **choice.data,
+        "attrs": {**(choice.data.get("attrs") or {}), "class": css_class},
+        "wrap_label": False,
+    }
+    # Django's own rendering of one option (BoundWidget.tag), with our class added.
+    return choice.parent_widget._render(choice.template_name, {"widget": data}, choice.renderer)  # type: ignore[attr-defined]  # Widget._render exists (BoundWidget.tag uses it)
