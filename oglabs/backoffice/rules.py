@@ -15,3 +15,9 @@ def can_enter_backoffice(user: Any) -> bool:
 def can_run_call(user: Any) -> bool:
     """Eligibility checks, questions, workshops, revision windows, messages: staff only."""
     return account_rules.is_staff_member(user)
+
+
+def can_see_revision_diff(user: Any) -> bool:
+    """The diff between a proposal's sketch and its revision: staff and jurors. (Jurors' conflicts
+    of interest will restrict which proposals they see, in the queries, once the jury exists.)"""
+    return account_rules.is_staff_member(user) or account_rules.is_juror(user)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from oglabs.portal.views import attachments, editing, members, overview, submission
+from oglabs.portal.views import revision as revision_views
 
 app_name = "portal"
 urlpatterns = [
@@ -28,4 +29,7 @@ urlpatterns = [
     path("aufrufe/<slug:slug>/neu/", editing.proposal_start, name="proposal_start"),
     path("antraege/<int:pk>/bearbeiten/", editing.proposal_edit, name="proposal_edit"),
     path("antraege/<int:pk>/bearbeiten/<slug:step>/", editing.proposal_edit_step, name="proposal_edit_step"),
+    # --- revision
+    path("antraege/<int:pk>/zusammenlegen/", revision_views.merge, name="merge"),
+    path("zusammenlegungen/<int:pk>/", revision_views.merge_decide, name="merge_decide"),
 ]

@@ -390,3 +390,44 @@ class ProposalMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.mail_id} @ {self.proposal_id}"
+
+
+class MergeStatus(models.TextChoices):
+    PENDING = "pending", _("wartet auf Zustimmung")
+    MERGED = "merged", _("zusammengelegt")
+    DECLINED = "declined", _("abgelehnt")
+
+
+class MergeRequest(models.Model):
+    """The lead of ``source`` asks to merge it into ``target``; the lead of ``target`` consents.
+
+    Requesting is the consent of the source's lead; the target's lead consents (or declines).
+    Written only by ``services.revision``.
+    """
+
+    source = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="merge_requests_sent")
+    target = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="merge_requests_received")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    consented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consented_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=MergeStatus.choices, default=MergeStatus.PENDING)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="merge_request_distinct"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in MergeStatus]), name="merge_request_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "target"],
+                condition=Q(status="pending"),
+                name="merge_request_one_pending_per_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"merge {self.source_id} → {self.target_id} ({self.status})"

@@ -35,7 +35,8 @@ TRANSITIONS: dict[ProposalState, frozenset[ProposalState]] = {
     S.ELIGIBLE: frozenset({S.INVITED, S.IN_REVISION, S.IN_COMPETITION, S.SELECTED, S.WITHDRAWN, S.MERGED}),
     S.INELIGIBLE: frozenset({S.ELIGIBLE}),
     S.INVITED: frozenset({S.IN_REVISION, S.IN_COMPETITION, S.SELECTED, S.WITHDRAWN, S.MERGED}),
-    S.IN_REVISION: frozenset({S.REVISED, S.WITHDRAWN, S.MERGED}),
+    # An un-revised proposal continues with its sketch when the revision phase closes.
+    S.IN_REVISION: frozenset({S.REVISED, S.IN_COMPETITION, S.SELECTED, S.WITHDRAWN, S.MERGED}),
     S.REVISED: frozenset({S.IN_REVISION, S.IN_COMPETITION, S.SELECTED, S.WITHDRAWN, S.MERGED}),
     S.IN_COMPETITION: frozenset({S.SELECTED, S.WAITLISTED, S.NOT_SELECTED, S.WITHDRAWN}),
     S.WAITLISTED: frozenset({S.SELECTED, S.NOT_SELECTED, S.WITHDRAWN}),
