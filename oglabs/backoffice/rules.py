@@ -17,6 +17,16 @@ def can_run_call(user: Any) -> bool:
     return account_rules.is_staff_member(user)
 
 
+def can_check_eligibility(user: Any) -> bool:
+    """The formal check (deciding, confirming, rejecting): staff only, never jurors."""
+    return account_rules.is_staff_member(user)
+
+
+def can_message_consortia(user: Any) -> bool:
+    """Writing to all consortia of a call: staff only."""
+    return account_rules.is_staff_member(user)
+
+
 def can_see_revision_diff(user: Any) -> bool:
     """The diff between a proposal's sketch and its revision: staff and jurors. (Jurors' conflicts
     of interest will restrict which proposals they see, in the queries, once the jury exists.)"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from oglabs.proposals.models import (
     LabTask,
     Partner,
     Proposal,
+    ProposalMail,
     ProposalVersion,
 )
 
@@ -282,3 +284,26 @@ def proposal_content(proposal: Proposal) -> dict[str, Any]:
     }
     private = {"partner_contacts": [partner.contact_email for partner in partners]}
     return {"public": public, "private": private}
+
+
+def mails_of(proposal: Proposal) -> QuerySet[ProposalMail]:
+    """Every mail queued about the proposal, newest first, with its outbox row (subject, delivery
+    status, sent time): the correspondence shown in the proposal's history."""
+    return proposal.mails.select_related("mail").order_by("-created_at", "-pk")
+
+
+def message_recipients(call: Any, states: Iterable[str]) -> list[tuple[Proposal, list[str]]]:
+    """The consortia of ``call`` in one of ``states`` with their members' addresses (sorted), by
+    reference; consortia without a member are left out (there is nobody to write to). Two queries."""
+    proposals = (
+        Proposal.objects.filter(call=call, state__in=list(states))
+        .select_related("call", "lead_municipality")
+        .prefetch_related(Prefetch("members", queryset=ConsortiumMember.objects.select_related("user")))
+        .order_by("reference", "pk")
+    )
+    result = []
+    for proposal in proposals:
+        emails = sorted({member.user.email for member in proposal.members.all()})
+        if emails:
+            result.append((proposal, emails))
+    return result
