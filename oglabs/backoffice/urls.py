@@ -2,12 +2,16 @@ from django.urls import path
 
 from oglabs.backoffice.views import eligibility as eligibility_views
 from oglabs.backoffice.views import revision as revision_views
-from oglabs.backoffice.views import home
+from oglabs.backoffice.views import calls, home
 
 app_name = "backoffice"
 urlpatterns = [
     path("", home.home, name="home"),
     # --- calls: dashboard, proposal lists, proposal detail for staff
+    path("aufrufe/<slug:slug>/", calls.call_dashboard, name="call_dashboard"),
+    path("aufrufe/<slug:slug>/antraege/", calls.proposal_list, name="proposal_list"),
+    path("antraege/<int:pk>/", calls.proposal_detail, name="proposal_detail"),
+    path("anlagen/<int:attachment_id>/", calls.attachment_download, name="attachment_download"),
     # --- eligibility: formal check (four-eyes), messages to consortia
     path("aufrufe/<slug:slug>/pruefung/", eligibility_views.eligibility_queue, name="eligibility_queue"),
     path("antraege/<int:pk>/pruefung/", eligibility_views.eligibility_check, name="eligibility_check"),

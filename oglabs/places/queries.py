@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from oglabs.places.models import DISTRICT_FREE_TYPES, Municipality, MunicipalityKind
+from oglabs.places.models import DISTRICT_FREE_TYPES, Municipality, MunicipalityKind, State
 from oglabs.places.reference import fold_name
 
 __all__ = [
     "InvalidMunicipalityKey",
     "MunicipalityLookupError",
     "UnknownMunicipality",
+    "all_states",
     "get_municipality",
     "search_municipalities",
 ]
@@ -150,3 +151,8 @@ def get_municipality(key: str) -> Municipality:
         # Zero matches, or (never in the shipped data) a Kreis key that is not one authority.
         raise UnknownMunicipality(_("Unbekannter Gemeindeschlüssel: %(key)s") % {"key": key}, key=key)
     return matches[0]
+
+
+def all_states() -> list[State]:
+    """The 16 Länder by Regionalschlüssel (01 Schleswig-Holstein … 16 Thüringen)."""
+    return list(State.objects.order_by("ars"))
