@@ -1,8 +1,8 @@
 from django.urls import path
 
+from oglabs.backoffice.views import calls, home
 from oglabs.backoffice.views import eligibility as eligibility_views
 from oglabs.backoffice.views import revision as revision_views
-from oglabs.backoffice.views import calls, home
 
 app_name = "backoffice"
 urlpatterns = [
