@@ -213,3 +213,51 @@ def test_autosave_shows_gespeichert_and_saves_twice_without_conflict(
     assert (fresh.region, fresh.lock_version) == ("Zweiter Stand.", 2)
     expect(page.locator("#conflict-alert")).to_be_empty()
     assert_no_axe_violations(page)
+
+
+def test_concurrent_edit_is_refused_in_the_browser_without_losing_input(
+    page: Page, logged_in_page: LoginHelper
+) -> None:
+    user = UserFactory()
+    proposal = draft_for(user)
+    logged_in_page(user)
+    page.goto(step_path(proposal, "allgemeines"))
+    # A colleague saves the same section after the page was loaded.
+    services.save_section(
+        proposal,
+        section="general",
+        data={"title": "Titel der Kollegin"},
+        expected_version=proposal.lock_version,
+        actor=UserFactory(),
+        now=timezone.now(),
+    )
+    page.get_by_label("Moderation, Interessenausgleich und Konfliktmanagement").fill("Mein getippter Text.")
+    click_and_wait(page, "Speichern")
+    alert = page.locator("#conflict-alert [role='alert']")
+    expect(alert).to_contain_text(
+        "Jemand anderes aus Ihrem Konsortium hat diesen Abschnitt inzwischen gespeichert."
+    )
+    expect(page.get_by_label("Moderation, Interessenausgleich und Konfliktmanagement")).to_have_value(
+        "Mein getippter Text."
+    )
+    fresh = Proposal.objects.get(pk=proposal.pk)
+    assert (fresh.title, fresh.moderation) == ("Titel der Kollegin", "")
+    kept = fresh.versions.get(kind="conflict")
+    assert kept.content["data"]["moderation"] == "Mein getippter Text."
+    check(page, "konflikt")
+
+
+def test_invalid_input_shows_error_summary_with_focus(page: Page, logged_in_page: LoginHelper) -> None:
+    user = UserFactory()
+    proposal = draft_for(user)
+    logged_in_page(user)
+    page.goto(step_path(proposal, "allgemeines"))
+    page.get_by_label("Eigenanteil (EUR)").fill("zwölf Euro")
+    click_and_wait(page, "Speichern")
+    summary = page.locator("[data-og-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Eigenanteil (EUR): Bitte geben Sie einen Betrag in Euro an, zum Beispiel 12.500,25."]
+    )
+    expect(page.get_by_label("Eigenanteil (EUR)")).to_have_attribute("aria-invalid", "true")
+    check(page, "fehler")

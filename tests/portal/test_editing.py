@@ -592,7 +592,8 @@ def test_autosave_conflict_returns_conflict_fragment() -> None:
     page = text_of(response)
     assert response.status_code == 200
     assert "Nicht automatisch gespeichert" in page
-    assert '<div id="conflict-alert" hx-swap-oob="true">' in page
+    assert '<div id="conflict-alert" class="og-conflict-slot" hx-swap-oob="true">' in page
+    assert f'href="{step_url(proposal, "allgemeines")}">Aktuellen Stand' in page
     assert 'role="alert"' in page
     assert snapshot(proposal) == before
 

@@ -36,7 +36,7 @@ from oglabs.portal.views.editing_steps import (
     municipality_candidates,
 )
 from oglabs.proposals import queries, services
-from oglabs.proposals.exceptions import CallClosed, InvalidContent, ProposalNotFound
+from oglabs.proposals.exceptions import CallClosed, InvalidContent, NotEditable, ProposalNotFound
 from oglabs.proposals.models import Proposal
 
 __all__ = ["proposal_edit", "proposal_edit_step", "proposal_start"]
@@ -152,10 +152,7 @@ def _closed_message(proposal: Proposal, now: datetime) -> str | None:
     """Why the consortium cannot edit now (state or deadline), or None. The services check the
     same again when saving."""
     if not rules.may_change_content(proposal):
-        return str(
-            _("Die Interessenbekundung ist im Status „%(state)s“ und kann nicht mehr geändert werden.")
-            % {"state": proposal.get_state_display()}
-        )
+        return str(NotEditable(str(proposal.get_state_display())))
     deadline_at = editing_deadline(proposal)
     if proposal.state == "draft" and not timeline.is_open(proposal.call.phase_spans(), now):
         return str(CallClosed(deadline_at))

@@ -18,7 +18,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oglabs.calls.timeline import BERLIN
 from oglabs.places.queries import MunicipalityLookupError, get_municipality, search_municipalities
@@ -235,7 +237,7 @@ def autosave_problem(
     return render(
         ctx.request,
         "portal/editing/_autosave_problem.html",
-        {"conflict": conflict, "errors": errors},
+        {"conflict": conflict, "errors": errors, "step_url": step_url(ctx.proposal, ctx.step)},
     )
 
 
@@ -434,7 +436,7 @@ class RowsStep:
     prefix: str
     fields: tuple[str, ...]
     formset_class: type[forms.BaseFormSet]
-    row_label: str
+    row_label: str | Promise
     initial: Callable[[Proposal], list[dict[str, Any]]]
     form_kwargs: Callable[[Proposal], dict[str, Any]]
 
@@ -462,7 +464,7 @@ PARTNERS = RowsStep(
     prefix="partners",
     fields=PARTNER_FIELDS,
     formset_class=PartnerFormSet,
-    row_label="Partner",
+    row_label=gettext_lazy("Partner"),
     initial=_partner_rows,
     form_kwargs=lambda proposal: {},
 )
@@ -471,7 +473,7 @@ TASKS = RowsStep(
     prefix="tasks",
     fields=TASK_FIELDS,
     formset_class=TaskFormSet,
-    row_label="Aufgabe",
+    row_label=gettext_lazy("Aufgabe"),
     initial=_task_rows,
     form_kwargs=lambda proposal: {"period": (proposal.call.funding_starts_on, proposal.call.funding_ends_on)},
 )
@@ -480,7 +482,7 @@ TASKS = RowsStep(
 def rows_step(ctx: StepContext, spec: RowsStep) -> HttpResponse:
     proposal = ctx.proposal
     request = ctx.request
-    row_label = _(spec.row_label)
+    row_label = str(spec.row_label)
 
     def show(
         formset: forms.BaseFormSet,
