@@ -27,14 +27,14 @@ from oglabs.portal import rules
 from oglabs.portal.countdown import countdown
 from oglabs.portal.forms import StartProposalForm
 from oglabs.portal.steps import STEP_BY_SLUG, STEPS, editing_deadline
-from oglabs.portal.views.editing_steps import (
-    HANDLERS,
+from oglabs.portal.views.editing_frame import (
     MAX_QUERY_LENGTH,
     StepContext,
     closed_response,
     is_htmx,
     municipality_candidates,
 )
+from oglabs.portal.views.editing_steps import HANDLERS
 from oglabs.proposals import queries, services
 from oglabs.proposals.exceptions import CallClosed, InvalidContent, NotEditable, ProposalNotFound
 from oglabs.proposals.models import Proposal
