@@ -33,7 +33,7 @@ from oglabs.proposals.models import (
     ProposalVersion,
     Stage,
 )
-from oglabs.proposals.receipt import receipt_filename
+from oglabs.proposals.receipt import RECEIPT_RENDERER, receipt_filename
 
 RECEIPT_KIND = "proposal:receipt"
 PARTNER_CONFIRMATION_KIND = "proposal:partner_confirmation"
@@ -66,11 +66,14 @@ def queue_receipt_mail(
     version: ProposalVersion,
     *,
     to: list[str],
-    pdf: bytes,
     now: datetime,
     language: str = "de",
 ) -> OutboxMail:
-    """The Eingangsbestätigung to every member, with the receipt PDF of ``version`` attached."""
+    """The Eingangsbestätigung to every member, with the receipt PDF of ``version`` attached.
+
+    The PDF is rendered from the frozen version when the mail is sent (a deferred attachment),
+    so the submitting request does not wait for it.
+    """
     public = version.content["public"]
     lead = public.get("lead_municipality")
     filename = receipt_filename(public["reference"])
@@ -98,7 +101,11 @@ def queue_receipt_mail(
         body=body,
         kind=RECEIPT_KIND,
         now=now,
-        attachments=[MailAttachment(filename=filename, content=pdf, mimetype="application/pdf")],
+        attachments=[
+            MailAttachment.deferred(
+                filename, "application/pdf", renderer=RECEIPT_RENDERER, arguments={"version_id": version.pk}
+            )
+        ],
     )
 
 

@@ -34,6 +34,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
+from oglabs.mail.renderers import attachment_renderer
 from oglabs.places.models import MunicipalityKind
 from oglabs.proposals.formatting import DASH, ags_from_ars, format_date, format_euro, format_instant
 from oglabs.proposals.models import (
@@ -60,6 +61,9 @@ from oglabs.proposals.receipt_layout import (
     register_fonts,
     table,
 )
+
+#: Name under which the receipt PDF is rendered at delivery (``MailAttachment.deferred``).
+RECEIPT_RENDERER = "proposals.receipt"
 
 
 def receipt_filename(reference: str) -> str:
@@ -374,3 +378,10 @@ def render_receipt(version: ProposalVersion, *, language: str = "de") -> bytes:
 
         document.build(receipt.flowables(), canvasmaker=canvasmaker)
     return buffer.getvalue()
+
+
+@attachment_renderer(RECEIPT_RENDERER)
+def render_receipt_of_version(version_id: int) -> bytes:
+    """The renderer the mail worker calls at delivery (``mail/renderers.py``)."""
+    version = ProposalVersion.objects.select_related("proposal__call").get(pk=version_id)
+    return render_receipt(version)

@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
+from oglabs.mail.delivery import attachment_bytes
 from oglabs.mail.models import OutboxMail
 from oglabs.proposals import services
 from oglabs.proposals.exceptions import CallClosed, SubmissionRefused
 from oglabs.proposals.formatting import ags_from_ars, format_euro, format_instant
 from oglabs.proposals.receipt import render_receipt
-from oglabs.proposals.services import submission as submission_services
 from tests.factories.accounts import UserFactory
 from tests.factories.proposals import DEADLINE, NOW
 from tests.proposals.conftest import PARTNER_NAMES, complete_draft
@@ -137,7 +137,12 @@ def test_submit_queues_receipt_mail_once_with_pdf_to_every_member():
     attachment = mail.attachments.get()
     assert attachment.filename == f"Eingangsbestaetigung-{proposal.reference}.pdf"
     assert attachment.mimetype == "application/pdf"
-    assert bytes(attachment.content) == render_receipt(version)
+    assert (attachment.renderer, attachment.renderer_arguments) == (
+        "proposals.receipt",
+        {"version_id": version.pk},
+    )
+    assert bytes(attachment.content) == b""  # rendered by the mail worker, not in the request
+    assert attachment_bytes(attachment) == render_receipt(version)
 
 
 def test_submit_refused_for_missing_content_queues_no_mail():
@@ -156,22 +161,3 @@ def test_submit_refused_after_deadline_queues_no_mail():
     with pytest.raises(CallClosed):
         services.submit_proposal(proposal, actor=user, now=DEADLINE + dt.timedelta(microseconds=1))
     assert OutboxMail.objects.count() == 0
-
-
-def test_receipt_rendered_before_the_lock_is_used_only_for_the_same_version():
-    proposal, user = complete_draft()
-    expected, pdf = submission_services._prepare_receipt(proposal, actor=user, now=NOW)  # type: ignore[misc]
-    version = services.submit_proposal(proposal, actor=user, now=NOW)
-    assert pdf == render_receipt(version)
-    assert submission_services._receipt_pdf(version, (expected, b"prepared")) == b"prepared"
-    expected.sha256 = "0" * 64  # the content changed between preparation and lock
-    assert submission_services._receipt_pdf(version, (expected, b"prepared")) == render_receipt(version)
-
-
-def test_prepare_receipt_skips_a_submission_that_will_be_refused():
-    proposal, user = complete_draft()
-    assert submission_services._prepare_receipt(proposal, actor=UserFactory(), now=NOW) is None
-    assert (
-        submission_services._prepare_receipt(proposal, actor=user, now=DEADLINE + dt.timedelta(seconds=1))
-        is None
-    )

@@ -35,25 +35,33 @@ def transition_proposal(
     now: datetime,
     reason: str = "",
     data: Mapping[str, Any] | None = None,
+    also: Mapping[str, Any] | None = None,
 ) -> Proposal:
-    """The only code that writes ``Proposal.state``. Refuses a transition the table does not allow."""
+    """The only code that writes ``Proposal.state``. Refuses a transition the table does not allow.
+
+    ``also`` names further fields that change with the transition (e.g. ``submitted_at``); they
+    are written in the same UPDATE.
+    """
     with transaction.atomic():
-        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        source = ProposalState(locked.state)
+        source_value = (
+            Proposal.objects.select_for_update().filter(pk=proposal.pk).values_list("state", flat=True).get()
+        )
+        source = ProposalState(source_value)
         if not can_transition(source, to):
             raise TransitionNotAllowed(str(source.label), str(ProposalState(to).label))
-        locked.state = to
-        locked.updated_at = now
-        locked.save(update_fields=["state", "updated_at"])
+        if also and "state" in also:
+            raise ValueError("the state is given by `to`")
+        changes = {**(also or {}), "state": to, "updated_at": now}
+        Proposal.objects.filter(pk=proposal.pk).update(**changes)
         record_event(
             actor=actor,
             action=f"proposal.{to}",
-            target=locked,
+            target=proposal,
             data={"from": source.value, "to": str(to), "reason": reason, **(data or {})},
             now=now,
         )
-    proposal.state = locked.state
-    proposal.updated_at = now
+    for name, value in changes.items():
+        setattr(proposal, name, value)
     return proposal
 
 
