@@ -3,6 +3,7 @@ from django.urls import path
 from oglabs.backoffice.views import calls, home
 from oglabs.backoffice.views import eligibility as eligibility_views
 from oglabs.backoffice.views import revision as revision_views
+from oglabs.backoffice.views import support as support_views
 
 app_name = "backoffice"
 urlpatterns = [
@@ -23,10 +24,61 @@ urlpatterns = [
     ),
     path("aufrufe/<slug:slug>/nachrichten/", eligibility_views.compose_message, name="messages"),
     # --- support: questions and answers (FAQ), workshops
+    path("aufrufe/<slug:slug>/fragen/", support_views.questions, name="questions"),
+    path("aufrufe/<slug:slug>/fragen/erfassen/", support_views.question_from_mail, name="question_from_mail"),
+    path("aufrufe/<slug:slug>/fragen/<int:pk>/", support_views.question_answer, name="question_answer"),
+    path(
+        "aufrufe/<slug:slug>/fragen/<int:pk>/veroeffentlichen/",
+        support_views.question_publish,
+        name="question_publish",
+    ),
+    path(
+        "aufrufe/<slug:slug>/fragen/<int:pk>/ablehnen/", support_views.question_reject, name="question_reject"
+    ),
+    path("aufrufe/<slug:slug>/workshops/", support_views.workshops, name="workshops"),
+    path("aufrufe/<slug:slug>/workshops/neu/", support_views.workshop_create, name="workshop_create"),
+    path("aufrufe/<slug:slug>/workshops/<int:pk>/", support_views.workshop_detail, name="workshop_detail"),
+    path(
+        "aufrufe/<slug:slug>/workshops/<int:pk>/bearbeiten/",
+        support_views.workshop_edit,
+        name="workshop_edit",
+    ),
+    path(
+        "aufrufe/<slug:slug>/workshops/<int:pk>/einladen/",
+        support_views.workshop_invite,
+        name="workshop_invite",
+    ),
+    path(
+        "aufrufe/<slug:slug>/workshops/<int:pk>/anmeldungen/<int:registration_id>/anwesenheit/",
+        support_views.workshop_attendance,
+        name="workshop_attendance",
+    ),
+    path(
+        "aufrufe/<slug:slug>/workshops/<int:pk>/anmeldungen/<int:registration_id>/stornieren/",
+        support_views.workshop_cancel_registration,
+        name="workshop_cancel_registration",
+    ),
+    path(
+        "aufrufe/<slug:slug>/workshops/<int:pk>/material/",
+        support_views.workshop_material_add,
+        name="workshop_material_add",
+    ),
+    path(
+        "aufrufe/<slug:slug>/workshop-material/<int:material_id>/",
+        support_views.workshop_material_download,
+        name="workshop_material_download",
+    ),
+    path(
+        "aufrufe/<slug:slug>/workshop-material/<int:material_id>/entfernen/",
+        support_views.workshop_material_remove,
+        name="workshop_material_remove",
+    ),
     # --- revision: revision window, diff, merge, closing the revision phase
     path("aufrufe/<slug:slug>/ueberarbeitung/", revision_views.revision, name="revision"),
     path(
-        "aufrufe/<slug:slug>/ueberarbeitung/abschliessen/", revision_views.revision_close, name="revision_close"
+        "aufrufe/<slug:slug>/ueberarbeitung/abschliessen/",
+        revision_views.revision_close,
+        name="revision_close",
     ),
     path("antraege/<int:pk>/aenderungen/", revision_views.proposal_diff, name="proposal_diff"),
 ]

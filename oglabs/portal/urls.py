@@ -2,6 +2,7 @@ from django.urls import path
 
 from oglabs.portal.views import attachments, editing, members, overview, submission
 from oglabs.portal.views import revision as revision_views
+from oglabs.portal.views import support as support_views
 
 app_name = "portal"
 urlpatterns = [
@@ -29,6 +30,16 @@ urlpatterns = [
     path("aufrufe/<slug:slug>/neu/", editing.proposal_start, name="proposal_start"),
     path("antraege/<int:pk>/bearbeiten/", editing.proposal_edit, name="proposal_edit"),
     path("antraege/<int:pk>/bearbeiten/<slug:step>/", editing.proposal_edit_step, name="proposal_edit_step"),
+    # --- support
+    path("aufrufe/<slug:slug>/fragen/neu/", support_views.ask_question, name="ask_question"),
+    path("workshops/", support_views.workshops, name="workshops"),
+    path("workshops/<int:pk>/", support_views.workshop, name="workshop"),
+    path(
+        "workshops/anmeldungen/<int:registration_id>/stornieren/",
+        support_views.registration_cancel,
+        name="registration_cancel",
+    ),
+    path("workshops/material/<int:material_id>/", support_views.material_download, name="workshop_material"),
     # --- revision
     path("antraege/<int:pk>/zusammenlegen/", revision_views.merge, name="merge"),
     path("zusammenlegungen/<int:pk>/", revision_views.merge_decide, name="merge_decide"),

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from oglabs.public import confirmation_views, legal_views, places_views, views
+from oglabs.public import confirmation_views, legal_views, places_views, support_views, views
 
 app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
     path("aufrufe/<slug:slug>/", views.call_detail, name="call_detail"),
+    path("aufrufe/<slug:slug>/fragen/", support_views.call_faq, name="call_faq"),
+    path("aufrufe/<slug:slug>/fragen/stellen/", support_views.ask_question, name="ask_question"),
     path("impressum/", legal_views.impressum, name="impressum"),
     path("datenschutz/", legal_views.datenschutz, name="datenschutz"),
     path("barrierefreiheit/", legal_views.barrierefreiheit, name="barrierefreiheit"),

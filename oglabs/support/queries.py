@@ -143,10 +143,10 @@ def workshops_of(call: Call) -> QuerySet[Workshop]:
         Workshop.objects.filter(call=call)
         .annotate(
             registered_count=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED)
+                "registrations", filter=Q(registrations__status=RegistrationStatus.REGISTERED), distinct=True
             ),
             waitlisted_count=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED), distinct=True
             ),
             invited_count=Count("invitations", distinct=True),
         )

@@ -116,3 +116,15 @@ def test_material_for_member_requires_an_invitation(call, workshop, staff):
         queries.material_for_member(outsider.members.get().user, material.pk)
     WorkshopInvitation.objects.create(workshop=workshop, proposal=outsider, invited_at=NOW, invited_by=staff)
     assert queries.material_for_member(outsider.members.get().user, material.pk) == material
+
+
+def test_workshops_of_counts_each_registration_once(call, workshop, staff):
+    proposals = [consortium(call, f"lead{n}@example.org") for n in range(3)]
+    for proposal in proposals:
+        WorkshopInvitation.objects.create(
+            workshop=workshop, proposal=proposal, invited_at=NOW, invited_by=staff
+        )
+    for proposal in proposals:
+        services.register_attendee(workshop, proposal=proposal, actor=staff, name="Person", now=NOW)
+    row = queries.workshop_for_staff(call, workshop.pk)
+    assert (row.registered_count, row.waitlisted_count, row.invited_count) == (2, 1, 3)
