@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from oglabs.portal import presenters, rules
 from oglabs.portal.countdown import countdown
 from oglabs.portal.forms_overview import WithdrawForm
-from oglabs.portal.views.lookup import member_proposal_or_404
+from oglabs.portal.views.lookup import member_proposal_or_404, member_proposal_row_or_404
 from oglabs.proposals import queries, services
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
 from oglabs.proposals.exceptions import (
@@ -53,9 +53,11 @@ def _submit_page(
 
 @require_http_methods(["GET", "POST"])
 def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = member_proposal_or_404(request, pk)
     if request.method == "GET":
-        return _submit_page(request, proposal)
+        return _submit_page(request, member_proposal_or_404(request, pk))
+    # The submission loads and checks the content itself; a second load here would double the
+    # reads on the hottest path of a deadline rush.
+    proposal = member_proposal_row_or_404(request, pk)
     try:
         version = services.submit_proposal(proposal, actor=request.user, now=timezone.now())  # type: ignore[arg-type]  # signed in: the middleware and may_apply guarantee a User
     except ProposalNotFound:
@@ -71,7 +73,7 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
             status=422,
         )
     except CallClosed as error:
-        return _submit_page(request, proposal, refusal=str(error), status=422)
+        return _submit_page(request, member_proposal_or_404(request, pk), refusal=str(error), status=422)
     except NotEditable as error:
         messages.error(request, str(error))
         return redirect("portal:proposal_detail", pk=proposal.pk)
