@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = [
     "places_lookup",
     "deadline_rush",
+    "selection_optimiser",
+    "assignment",
 ]
 
 
