@@ -65,8 +65,8 @@ def main() -> int:
     lines = [
         "## Selection: exact optimiser (HiGHS MILP) and greedy",
         "",
-        "`optimise(candidates, rules)` — four lexicographic MILP stages (score, amount, published order, "
-        "uniqueness check) after an exact dominance reduction — and CONSUL's `greedy` on synthetic instances "
+        "`optimise(candidates, rules)` — three MILPs (score and amount as one exact weighted stage, published "
+        "order, uniqueness check) after an exact dominance reduction — and CONSUL's `greedy` on synthetic instances "
         "(`bench/selection_optimiser.py`, seed 2019): budget 3,000,000 EUR, at most 16 labs, at most 2 per "
         "Land, at least 50 % rural, minimum score 50. Median of several runs after one warm-up, in "
         f"milliseconds. Load average before the run: {', '.join(f'{x:.2f}' for x in os.getloadavg())} "

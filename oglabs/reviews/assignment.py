@@ -105,13 +105,16 @@ def _potentials(
     t = np.concatenate([tails[forward], heads[backward]]).astype(np.int64)
     h = np.concatenate([heads[forward], tails[backward]]).astype(np.int64)
     c = np.concatenate([costs[forward], -costs[backward]])
+    order = np.argsort(h, kind="stable")
+    t, h, c = t[order], h[order], c[order]
+    targets, starts = np.unique(h, return_index=True)
     distance = np.zeros(nodes, dtype=np.int64)
     for _ in range(nodes + 1):
-        updated = distance.copy()
-        np.minimum.at(updated, h, distance[t] + c)
-        if np.array_equal(updated, distance):
+        best = np.minimum.reduceat(distance[t] + c, starts)
+        improved = best < distance[targets]
+        if not improved.any():
             return distance
-        distance = updated
+        distance[targets[improved]] = best[improved]
     raise AssignmentError("negative cycle: the flow is not optimal")
 
 

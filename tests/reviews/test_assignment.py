@@ -170,3 +170,52 @@ def test_check_assignment_lists_every_broken_rule() -> None:
         "P2: 0 statt 2 Bewertungen zugeordnet.",
     ]
     assert Decimal("0.01") == DEFAULT_BALANCE_WEIGHT
+
+
+def _lp_optimum(
+    proposals: list[str], jurors: list[str], k: int, max_load: int, conflicts: set, fit: dict
+) -> Decimal:
+    """The full LP over every allowed pair (HiGHS), as an independent reference."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    pairs = [(p, j) for p in proposals for j in jurors if (j, p) not in conflicts]
+    n_y = len(jurors) * max_load
+    cost = [-round(fit.get((j, p), 0) * 1000) for p, j in pairs] + [
+        10 * (2 * level - 1) for _ in jurors for level in range(1, max_load + 1)
+    ]
+    a_eq = np.zeros((len(proposals) + len(jurors), len(pairs) + n_y))
+    for col, (p, j) in enumerate(pairs):
+        a_eq[proposals.index(p), col] = 1
+        a_eq[len(proposals) + jurors.index(j), col] = 1
+    for jj in range(len(jurors)):
+        for level in range(max_load):
+            a_eq[len(proposals) + jj, len(pairs) + jj * max_load + level] = -1
+    b_eq = [k] * len(proposals) + [0] * len(jurors)
+    result = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=(0, 1), method="highs")
+    assert result.status == 0
+    return Decimal(-round(result.fun)) / 1000
+
+
+def test_assign_column_generation_reaches_the_full_lp_optimum() -> None:
+    import random
+
+    rounds = []
+    for seed in range(6):
+        rng = random.Random(seed)
+        proposals = [f"P{i:02d}" for i in range(24)]
+        jurors = [f"J{j:02d}" for j in range(40)]
+        # Everyone likes the first four jurors; they fill up, the rest must be priced in.
+        fit = {(f"J{j:02d}", p): rng.randint(1, 10) / 10 for p in proposals for j in rng.sample(range(4), 2)}
+        conflicts = {(rng.choice(jurors), p) for p in proposals}
+        result = assign(proposals, jurors, k=2, max_load=2, conflicts=conflicts, fit=fit)
+        assert result.status == "optimal"
+        assert (
+            check_assignment(
+                result.assignments, proposals=proposals, jurors=jurors, k=2, max_load=2, conflicts=conflicts
+            )
+            == []
+        )
+        assert result.objective == _lp_optimum(proposals, jurors, 2, 2, conflicts, fit)
+        rounds.append(result.rounds)
+    assert max(rounds) > 1  # pricing added pairs at least once
