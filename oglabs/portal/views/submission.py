@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from oglabs.portal import presenters, rules
 from oglabs.portal.countdown import countdown
 from oglabs.portal.forms_overview import WithdrawForm
+from oglabs.portal.steps import editing_deadline
 from oglabs.portal.views.lookup import member_proposal_or_404, member_proposal_row_or_404
 from oglabs.proposals import queries, services
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
@@ -37,11 +38,13 @@ def _submit_page(
     now = timezone.now()
     dates = presenters.call_dates(proposal.call, now=now)
     findings = check_eligibility(*queries.eligibility_inputs(proposal))
+    # During a revision the revision's deadline counts, not the (long passed) one of the sketches.
+    deadline_at = editing_deadline(proposal)
     context = {
         "proposal": proposal,
         "badge": presenters.state_badge(proposal.state),
         "dates": dates,
-        "countdown": countdown(dates.deadline_at, now) if dates.deadline_at else None,
+        "countdown": countdown(deadline_at, now) if deadline_at else None,
         "findings": findings,
         "ready": is_eligible(findings),
         "editable": rules.may_change_content(proposal),
