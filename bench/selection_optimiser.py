@@ -77,7 +77,7 @@ def main() -> int:
     ]
     goals = {36: 50.0, 10_000: 2000.0}
     met = True
-    for n, runs in ((36, 7), (10_000, 3)):
+    for n, runs in ((36, 21), (10_000, 3)):
         candidates = instance(n)
         plain, result = timed(lambda c=candidates: optimise(c, RULES, explain_top=0), runs)
         explained, _ = timed(lambda c=candidates: optimise(c, RULES, explain_top=10), runs)
