@@ -1,5 +1,5 @@
 """What the portal's overview pages show, computed once per request: state badges, the call's
-dates, the history of a proposal in German (without naming other people)."""
+dates, the history of a proposal in German (without naming other people), the mails about it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from oglabs.calls import timeline
 from oglabs.calls.models import Call
-from oglabs.proposals.models import Attachment
+from oglabs.mail.models import OutboxStatus
+from oglabs.proposals.models import Attachment, ProposalMail
 from oglabs.proposals.states import ProposalState
 
 S = ProposalState
@@ -173,3 +174,38 @@ def history(events: Iterable[Any], *, viewer_id: int | None, member_ids: set[int
         )
     entries.reverse()
     return entries
+
+
+@dataclass(frozen=True)
+class MailEntry:
+    queued_at: datetime
+    kind: str
+    subject: str
+    #: "wartet", "gesendet" or "fehlgeschlagen" (in the active language).
+    status: str
+    failed: bool
+    sent_at: datetime | None
+
+
+def mail_status(status: str) -> str:
+    """The delivery of a mail in the applicant's words: a mail a sender is handling still waits."""
+    if status == OutboxStatus.SENT:
+        return _("gesendet")
+    if status == OutboxStatus.FAILED:
+        return _("fehlgeschlagen")
+    return _("wartet")
+
+
+def mails(proposal_mails: Iterable[ProposalMail]) -> list[MailEntry]:
+    """The mails about a proposal (``proposals.queries.mails_of``: the outbox rows already joined)."""
+    return [
+        MailEntry(
+            queued_at=item.created_at,
+            kind=str(item.get_kind_display()),
+            subject=item.mail.subject,
+            status=mail_status(item.mail.status),
+            failed=item.mail.status == OutboxStatus.FAILED,
+            sent_at=item.mail.sent_at,
+        )
+        for item in proposal_mails
+    ]

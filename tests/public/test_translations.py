@@ -118,7 +118,8 @@ def test_call_detail_in_english_translates_headings_not_call_data(client: Client
 
     assert "<h2>Key facts</h2>" in html
     assert "<h2>Who can apply?</h2>" in html
-    assert f'<h1 class="kern-heading-x-large">{call.title}</h1>' in html  # data stays as entered
+    # data stays as entered, marked as German (WCAG 3.1.2)
+    assert f'<h1 class="kern-heading-x-large" lang="de">{call.title}</h1>' in html
 
 
 # --- German: the formal "Sie" ------------------------------------------------------------------------

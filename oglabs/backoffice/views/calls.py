@@ -409,6 +409,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": proposal.versions_for_staff,  # type: ignore[attr-defined]  # Prefetch to_attr
         "attachments": attachments,
         "history": _history(proposal),
+        "proposal_mails": list(proposal_queries.mails_of(proposal)),
     }
     return render(request, "backoffice/calls/proposal_detail.html", context)
 

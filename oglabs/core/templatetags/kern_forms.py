@@ -61,6 +61,16 @@ def is_choice_list(field: forms.BoundField) -> bool:
 
 
 @register.filter
+def error_target(field: forms.BoundField) -> str:
+    """The id an error summary links to: the field's input, or for a choice list (radio buttons,
+    checkboxes) its first option (``<auto_id>_0``), since the list as a whole has no id."""
+    if is_choice_list(field):
+        options = field.subwidgets
+        return str(options[0].id_for_label) if options else str(field.auto_id)
+    return str(field.id_for_label or field.auto_id)
+
+
+@register.filter
 def kern_choice(choice: BoundWidget, errors: object = None) -> SafeString:
     """One radio button or checkbox of a choice list, with KERN's class (error variant if ``errors``).
 

@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from oglabs.calls.timeline import BERLIN
+from oglabs.core.templatetags.kern_forms import error_target
 from oglabs.places.queries import MunicipalityLookupError, get_municipality, search_municipalities
 from oglabs.portal.countdown import countdown
 from oglabs.portal.steps import STEPS, Step, editing_deadline, next_step, step_states
@@ -126,7 +127,7 @@ def error_entries(
             entries.append({"href": "#step-form", "text": str(message)})
         for bound in form:
             for message in bound.errors:
-                entries.append({"href": f"#{bound.auto_id}", "text": f"{bound.label}: {message}"})
+                entries.append({"href": f"#{error_target(bound)}", "text": f"{bound.label}: {message}"})
     if formset is not None and formset.is_bound:
         for message in formset.non_form_errors():
             entries.append({"href": "#step-form", "text": str(message)})
@@ -137,7 +138,7 @@ def error_entries(
             for bound in row:
                 for message in bound.errors:
                     entries.append(
-                        {"href": f"#{bound.auto_id}", "text": f"{label}, {bound.label}: {message}"}
+                        {"href": f"#{error_target(bound)}", "text": f"{label}, {bound.label}: {message}"}
                     )
     return entries
 

@@ -40,7 +40,8 @@ def edit_url(pk: int) -> str | None:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Landing page after login: my proposals, the calls I can apply to and their dates.
+    """Landing page after login: my proposals, the calls I can apply to and their dates, the way to
+    my workshops and to asking a question about a call.
 
     Staff and jurors start here too and see where to go.
     """
@@ -63,6 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
             {"dates": dates, "start_url": start_url(dates.call.slug) if dates.is_open else None}
             for dates in calls
             if dates.status != "closed"
+        ]
+        # Calls of my proposals that no longer take new ones: questions about them are still welcome.
+        my_call_ids = {proposal.call_id for proposal in proposals}
+        context["support_calls"] = [
+            dates.call for dates in calls if dates.status == "closed" and dates.call.pk in my_call_ids
         ]
         context["may_apply"] = True
     return render(request, "portal/home.html", context)
@@ -103,6 +109,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "challenges": list(proposal.challenges.order_by("position")),
         "versions": versions,
         "history": entries,
+        "mails": presenters.mails(queries.mails_of(proposal)),
         "member_count": len(members),
     }
     return render(request, "portal/overview/detail.html", context)
