@@ -110,6 +110,21 @@ def test_target_lead_declines():
     assert request.status == MergeStatus.DECLINED
 
 
+def test_requester_takes_own_request_back_with_its_own_message():
+    source, source_lead, target, _target_lead = _two_in_revision()
+    client = _client(source_lead)
+    client.post(reverse("portal:merge", kwargs={"pk": source.pk}), {"reference": target.reference})
+    request = MergeRequest.objects.get()
+    response = client.post(
+        reverse("portal:merge_decide", kwargs={"pk": request.pk}), {"action": "decline"}, follow=True
+    )
+    request.refresh_from_db()
+    assert request.status == MergeStatus.DECLINED
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown[-1] == "Sie haben die Anfrage zurückgenommen; beide Vorschläge bleiben getrennt."
+    assert "Die Anfrage ist abgelehnt; beide Vorschläge bleiben getrennt." not in shown
+
+
 def test_non_members_get_404_on_merge_pages():
     source, source_lead, target, _target_lead = _two_in_revision()
     _client(source_lead).post(

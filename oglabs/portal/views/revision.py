@@ -128,7 +128,12 @@ def merge_decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
         elif action == "decline":
             services.decline_merge(merge_request, actor=user, now=timezone.now())
-            messages.success(request, _("Die Anfrage ist abgelehnt; beide Vorschläge bleiben getrennt."))
+            if merge_request.requested_by_id == user.pk:
+                messages.success(
+                    request, _("Sie haben die Anfrage zurückgenommen; beide Vorschläge bleiben getrennt.")
+                )
+            else:
+                messages.success(request, _("Die Anfrage ist abgelehnt; beide Vorschläge bleiben getrennt."))
         else:
             raise Http404
     except services.MergeNotAllowed as error:
