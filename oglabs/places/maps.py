@@ -46,6 +46,11 @@ ZERO_FILL = "#ffffff"
 PALETTE: tuple[str, ...] = ("#deebf7", "#b5d4ea", "#89bedc", "#5b9fcf", "#3182bd")
 BORDER = "#1f1f1f"
 BORDER_WIDTH = 0.8
+#: Points (a place on the map): dark red with a ring in the border colour, which contrasts at
+#: least 3:1 with every fill (like the borders), so a dot stands out on every Land.
+POINT_FILL = "#b2182b"
+POINT_RING = BORDER
+POINT_RADIUS = 3.5
 
 
 # --- projection --------------------------------------------------------------------------------
@@ -208,6 +213,8 @@ class MapGeometry:
     width: float
     height: float
     shapes: tuple[LandShape, ...]
+    #: The projection the shapes were drawn with; places points (:class:`MapPoint`) on the map.
+    projection: Projection | None = None
 
     @property
     def view_box(self) -> str:
@@ -245,7 +252,9 @@ def build_geometry(
                 path=path_data(kept),
             )
         )
-    return MapGeometry(width=width, height=round(projection.height, 1), shapes=tuple(shapes))
+    return MapGeometry(
+        width=width, height=round(projection.height, 1), shapes=tuple(shapes), projection=projection
+    )
 
 
 @lru_cache(maxsize=1)
@@ -316,6 +325,29 @@ def contrast_ratio(first: str, second: str) -> float:
 # --- SVG ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class MapPoint:
+    """A place drawn as a dot (WGS84), with the title browsers show on hover."""
+
+    longitude: float
+    latitude: float
+    label: str
+
+
+def _points_layer(points: Sequence[MapPoint], geometry: MapGeometry) -> str:
+    if geometry.projection is None:
+        raise ValueError("this geometry has no projection: points cannot be placed")
+    parts = [f'<g class="og-map__points" fill="{POINT_FILL}" stroke="{POINT_RING}" stroke-width="1">']
+    for point in points:
+        x, y = geometry.projection(point.longitude, point.latitude)
+        parts.append(
+            f'<circle cx="{_number(round(x, 1))}" cy="{_number(round(y, 1))}" r="{_number(POINT_RADIUS)}" '
+            f'class="og-map__point"><title>{escape(point.label)}</title></circle>'
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
 def _default_label(shape: LandShape, count: int) -> str:
     return f"{shape.name}: {count}"
 
@@ -329,11 +361,13 @@ def choropleth_svg(
     label: Callable[[LandShape, int], str] = _default_label,
     geometry: MapGeometry | None = None,
     classes: Sequence[ColourClass] | None = None,
+    points: Sequence[MapPoint] = (),
 ) -> str:
     """The map as an SVG element (text), one path per Land filled by its count's class.
 
     ``counts`` maps a Land's ARS ("12") to a number (missing: 0). ``title`` names the image
-    (``aria-labelledby``); ``label`` gives each Land's hover title. All text is escaped.
+    (``aria-labelledby``); ``label`` gives each Land's hover title. ``points`` are drawn on top
+    as dots, each with its own title (pages list them as text, too). All text is escaped.
     """
     geometry = geometry or land_shapes()
     if classes is None:
@@ -358,5 +392,8 @@ def choropleth_svg(
             f'data-count="{count}" class="og-map__land og-map__land--c{colour_class.index}">'
             f"<title>{escape(label(shape, count))}</title></path>"
         )
-    parts.append("</g></svg>")
+    parts.append("</g>")
+    if points:
+        parts.append(_points_layer(points, geometry))
+    parts.append("</svg>")
     return "".join(parts)
