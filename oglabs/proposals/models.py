@@ -367,6 +367,10 @@ class ProposalMailKind(models.TextChoices):
     INVITATION = "proposal:invitation", _("Einladung ins Konsortium")
     ELIGIBILITY_DECISION = "proposal:eligibility_decision", _("Ergebnis der formalen Prüfung")
     MESSAGE = "proposal:message", _("Nachricht des Programmteams")
+    # Written by the selection app (decision, withdrawal of a selected lab, moving up).
+    SELECTION_DECISION = "selection:decision", _("Förderentscheidung")
+    SELECTION_WITHDRAWAL = "selection:withdrawal", _("Rückzug eines ausgewählten Labors")
+    SELECTION_MOVE_UP = "selection:move_up", _("Nachrücken")
 
 
 class ProposalMail(models.Model):
