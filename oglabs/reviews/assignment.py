@@ -122,6 +122,23 @@ def _potentials(
 # Impossibility, before solving
 
 
+def _remaining(
+    jurors: Iterable[str], max_load: int, existing_load: Mapping[str, int] | None
+) -> dict[str, int]:
+    """Free places per juror: ``max_load`` minus the reviews they already have (never below 0)."""
+    existing_load = existing_load or {}
+    return {j: max(0, max_load - existing_load.get(j, 0)) for j in jurors}
+
+
+def _demand(proposals: Iterable[str], k: int, demand: Mapping[str, int] | None) -> dict[str, int]:
+    """Reviews still to place per proposal: ``demand`` where given, else ``k``."""
+    demand = demand or {}
+    result = {p: demand.get(p, k) for p in proposals}
+    if any(d < 0 for d in result.values()):
+        raise ValueError("demand must not be negative")
+    return result
+
+
 def explain_impossible(
     proposals: Sequence[str],
     jurors: Sequence[str],
@@ -129,37 +146,63 @@ def explain_impossible(
     k: int,
     max_load: int,
     conflicts: Collection[tuple[str, str]] = (),
+    demand: Mapping[str, int] | None = None,
+    existing_load: Mapping[str, int] | None = None,
 ) -> Impossibility | None:
     """The counting conditions: every proposal has ``k`` jurors without a conflict, and
     ``jurors × max_load ≥ proposals × k``. ``None`` if both hold (the flow may still find a
-    bottleneck; :func:`assign` reports it as ``unplaced``)."""
+    bottleneck; :func:`assign` reports it as ``unplaced``).
+
+    When some reviews are already placed (see :func:`assign`), ``demand`` gives the reviews still
+    needed per proposal and ``existing_load`` the reviews each juror already has: a proposal then
+    needs ``demand`` jurors without a conflict who still have a free place, and the free places
+    (``Σ max_load − existing_load``) must cover ``Σ demand``."""
     juror_set = set(jurors)
     proposal_set = set(proposals)
+    needs = _demand(proposals, k, demand)
+    free = _remaining(juror_set, max_load, existing_load)
+    partial = demand is not None or existing_load is not None
     conflicted: dict[str, int] = {}
     for juror, proposal in set(conflicts):
-        if juror in juror_set and proposal in proposal_set:
+        if juror in juror_set and proposal in proposal_set and (not partial or free[juror] > 0):
             conflicted[proposal] = conflicted.get(proposal, 0) + 1
+    usable = sum(1 for j in juror_set if free[j] > 0) if partial else len(juror_set)
     shortfalls = []
     for proposal in proposals:
-        available = len(juror_set) - conflicted.get(proposal, 0)
-        if available < k:
-            shortfalls.append(Shortfall(proposal, available, k - available))
-    capacity = len(juror_set) * max_load
-    needed = len(proposals) * k
+        available = usable - conflicted.get(proposal, 0)
+        if available < needs[proposal]:
+            shortfalls.append(Shortfall(proposal, available, needs[proposal] - available))
+    capacity = sum(free.values())
+    needed = sum(needs.values())
     capacity_short = max(0, needed - capacity)
     if not shortfalls and not capacity_short:
         return None
-    messages = [
-        f"Für die Interessenbekundung {s.proposal} gibt es nur {s.available} nicht befangene "
-        f"Jurorinnen und Juroren; benötigt werden {k}, es fehlen {s.short}."
-        for s in shortfalls
-    ]
-    if capacity_short:
-        messages.append(
-            f"Die Gesamtkapazität reicht nicht: {len(juror_set)} Jurorinnen und Juroren × höchstens "
-            f"{max_load} Bewertungen = {capacity} Bewertungen; benötigt werden {len(proposals)} × {k} = "
-            f"{needed}; es fehlen {capacity_short} Bewertungen."
-        )
+    if not partial:
+        messages = [
+            f"Für die Interessenbekundung {s.proposal} gibt es nur {s.available} nicht befangene "
+            f"Jurorinnen und Juroren; benötigt werden {k}, es fehlen {s.short}."
+            for s in shortfalls
+        ]
+        if capacity_short:
+            messages.append(
+                f"Die Gesamtkapazität reicht nicht: {len(juror_set)} Jurorinnen und Juroren × höchstens "
+                f"{max_load} Bewertungen = {capacity} Bewertungen; benötigt werden {len(proposals)} × {k} = "
+                f"{needed}; es fehlen {capacity_short} Bewertungen."
+            )
+    else:
+        messages = [
+            f"Für die Interessenbekundung {s.proposal} gibt es nur {s.available} nicht befangene "
+            f"Jurorinnen und Juroren mit freier Kapazität; benötigt werden noch {needs[s.proposal]}, "
+            f"es fehlen {s.short}."
+            for s in shortfalls
+        ]
+        if capacity_short:
+            placed = sum(max_load - free[j] for j in juror_set)
+            messages.append(
+                f"Die Gesamtkapazität reicht nicht: {len(juror_set)} Jurorinnen und Juroren × höchstens "
+                f"{max_load} Bewertungen, davon {placed} bereits vergeben, lassen {capacity} freie Plätze; "
+                f"benötigt werden noch {needed}; es fehlen {capacity_short} Bewertungen."
+            )
     return Impossibility(tuple(shortfalls), capacity, needed, capacity_short, 0, tuple(messages))
 
 
@@ -175,13 +218,18 @@ def check_assignment(
     k: int,
     max_load: int,
     conflicts: Collection[tuple[str, str]] = (),
+    demand: Mapping[str, int] | None = None,
+    existing_load: Mapping[str, int] | None = None,
 ) -> list[str]:
     """German descriptions of every broken rule (empty: the assignment is valid). Used by the
-    tests and by manual adjustment in the app."""
+    tests and by manual adjustment in the app. With ``demand`` / ``existing_load`` (see
+    :func:`assign`) a proposal must get exactly its demand and a juror's existing reviews count
+    towards ``max_load``."""
     problems: list[str] = []
     juror_set = set(jurors)
     conflict_set = set(conflicts)
-    loads: dict[str, int] = dict.fromkeys(jurors, 0)
+    needs = _demand(proposals, k, demand)
+    loads: dict[str, int] = {j: (existing_load or {}).get(j, 0) for j in jurors}
     proposal_set = set(proposals)
     for proposal in assignments:
         if proposal not in proposal_set:
@@ -190,8 +238,10 @@ def check_assignment(
         assigned = list(assignments.get(proposal, ()))
         if len(set(assigned)) != len(assigned):
             problems.append(f"{proposal}: eine Jurorin oder ein Juror ist doppelt zugeordnet.")
-        if len(set(assigned)) != k:
-            problems.append(f"{proposal}: {len(set(assigned))} statt {k} Bewertungen zugeordnet.")
+        if len(set(assigned)) != needs[proposal]:
+            problems.append(
+                f"{proposal}: {len(set(assigned))} statt {needs[proposal]} Bewertungen zugeordnet."
+            )
         for juror in set(assigned):
             if juror not in juror_set:
                 problems.append(f"{proposal}: unbekannte Jurorin oder unbekannter Juror {juror}.")
@@ -240,12 +290,21 @@ def assign(
     conflicts: Collection[tuple[str, str]] = (),
     fit: Mapping[tuple[str, str], float] | FitArrays | None = None,
     balance_weight: Decimal = DEFAULT_BALANCE_WEIGHT,
+    demand: Mapping[str, int] | None = None,
+    existing_load: Mapping[str, int] | None = None,
 ) -> Assignment:
     """Assign ``k`` jurors to every proposal, at most ``max_load`` proposals per juror, no conflicted
     pair, maximising ``Σ fit − balance_weight·Σ load²`` exactly.
 
     ``conflicts`` and ``fit`` are keyed by ``(juror, proposal)``; a missing fit is 0.
-    ``balance_weight`` must be a multiple of 1/:data:`FIT_SCALE`."""
+    ``balance_weight`` must be a multiple of 1/:data:`FIT_SCALE`.
+
+    *Completing an assignment* (reviews already placed are kept): ``demand`` maps a proposal to
+    the reviews still to place (default ``k``), ``existing_load`` a juror to the reviews they
+    already have (default 0). A juror then takes at most ``max_load − existing_load`` more, and the
+    load penalty counts the existing reviews too (``loads`` in the result are totals). The caller
+    lists every already placed pair in ``conflicts``, so nobody reviews a proposal twice; the
+    result's ``assignments`` hold only the new pairs."""
     started = time.perf_counter()
     if len(set(proposals)) != len(proposals) or len(set(jurors)) != len(jurors):
         raise ValueError("ids must be unique")
@@ -254,16 +313,29 @@ def assign(
         raise ValueError(f"balance_weight must be a non-negative multiple of 1/{FIT_SCALE}")
     weight_int = int(weight)
     solver = solver_version()
-    impossible = explain_impossible(proposals, jurors, k=k, max_load=max_load, conflicts=conflicts)
+    impossible = explain_impossible(
+        proposals,
+        jurors,
+        k=k,
+        max_load=max_load,
+        conflicts=conflicts,
+        demand=demand,
+        existing_load=existing_load,
+    )
     if impossible is not None:
         return Assignment(
             "impossible", {}, Decimal(0), {}, solver, impossible, seconds=time.perf_counter() - started
         )
     n_p, n_j = len(proposals), len(jurors)
-    if n_p == 0 or k == 0:
-        return Assignment(
-            "optimal", dict.fromkeys(proposals, ()), Decimal(0), dict.fromkeys(jurors, 0), solver
-        )
+    needs = _demand(proposals, k, demand)
+    free = _remaining(jurors, max_load, existing_load)
+    before = {j: (existing_load or {}).get(j, 0) for j in jurors}
+    if n_p == 0 or sum(needs.values()) == 0:
+        return Assignment("optimal", dict.fromkeys(proposals, ()), Decimal(0), before, solver)
+    need = np.array([needs[p] for p in proposals], dtype=np.int64)
+    spare = np.array([free[j] for j in jurors], dtype=np.int64)
+    already = np.array([before[j] for j in jurors], dtype=np.int64)
+    round_robin = max(k, int(need.max()))
     proposal_at = {p: i for i, p in enumerate(proposals)}
     juror_at = {j: i for i, j in enumerate(jurors)}
     allowed = np.ones((n_p, n_j), dtype=bool)
@@ -277,8 +349,8 @@ def assign(
     # spread round-robin over the jurors.
     included = np.zeros((n_p, n_j), dtype=bool)
     included |= (fit_cost < 0) & allowed
-    offsets = (np.arange(n_p)[:, None] * k + np.arange(ZERO_FIT * k)[None, :]) % n_j
-    rows = np.repeat(np.arange(n_p), ZERO_FIT * k)
+    offsets = (np.arange(n_p)[:, None] * round_robin + np.arange(ZERO_FIT * round_robin)[None, :]) % n_j
+    rows = np.repeat(np.arange(n_p), ZERO_FIT * round_robin)
     cols = offsets.ravel()
     ok = allowed[rows, cols]
     included[rows[ok], cols[ok]] = True
@@ -288,13 +360,16 @@ def assign(
     # An unplaced review costs more than any path can save: placing a review always comes first.
     unplaced_cost = (n_p + n_j + 2) * largest + 1
     source, sink = n_p + n_j, n_p + n_j + 1
-    fixed_tails = np.concatenate(
-        [np.full(n_p, source), n_p + np.repeat(np.arange(n_j), max_load), np.arange(n_p)]
-    )
-    fixed_heads = np.concatenate([np.arange(n_p), np.full(n_j * max_load, sink), np.full(n_p, sink)])
-    fixed_caps = np.concatenate([np.full(n_p, k), np.ones(n_j * max_load, dtype=np.int64), np.full(n_p, k)])
+    # Juror j's free places are the load steps already + 1 … max_load, costing w·(2l − 1) each.
+    places = int(spare.sum())
+    step_juror = np.repeat(np.arange(n_j), spare)
+    step_index = np.arange(places) - np.repeat(np.cumsum(spare) - spare, spare)  # 0, 1, … per juror
+    juror_step_costs = weight_int * (2 * (already[step_juror] + step_index + 1) - 1)
+    fixed_tails = np.concatenate([np.full(n_p, source), n_p + step_juror, np.arange(n_p)])
+    fixed_heads = np.concatenate([np.arange(n_p), np.full(places, sink), np.full(n_p, sink)])
+    fixed_caps = np.concatenate([need, np.ones(places, dtype=np.int64), need])
     fixed_costs = np.concatenate(
-        [np.zeros(n_p, dtype=np.int64), np.tile(step_costs, n_j), np.full(n_p, unplaced_cost)]
+        [np.zeros(n_p, dtype=np.int64), juror_step_costs.astype(np.int64), np.full(n_p, unplaced_cost)]
     )
 
     rounds = 0
@@ -309,8 +384,8 @@ def assign(
         costs = np.concatenate([fit_cost[pair_p, pair_j], fixed_costs]).astype(np.int64)
         flow = min_cost_flow.SimpleMinCostFlow()
         arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
-        flow.set_node_supply(source, n_p * k)
-        flow.set_node_supply(sink, -n_p * k)
+        flow.set_node_supply(source, int(need.sum()))
+        flow.set_node_supply(sink, -int(need.sum()))
         t = time.perf_counter()
         status = flow.solve()
         details[f"flow_{rounds}"] = time.perf_counter() - t
@@ -334,7 +409,7 @@ def assign(
     for p_index, j_index in zip(pair_p[chosen], pair_j[chosen], strict=True):
         assignments[proposals[p_index]].append(jurors[j_index])
     final = {p: tuple(sorted(js)) for p, js in assignments.items()}
-    loads = dict.fromkeys(jurors, 0)
+    loads = dict(before)
     for js in final.values():
         for j in js:
             loads[j] += 1
@@ -348,11 +423,18 @@ def assign(
             "Interessenbekundungen bereits voll ausgelastet.",
         )
         impossibility = Impossibility(
-            capacity=n_j * max_load, needed=n_p * k, unplaced=slack, messages=messages
+            capacity=places, needed=int(need.sum()), unplaced=slack, messages=messages
         )
         return Assignment("impossible", {}, Decimal(0), {}, solver, impossibility, rounds, m, seconds)
     problems = check_assignment(
-        final, proposals=proposals, jurors=jurors, k=k, max_load=max_load, conflicts=conflicts
+        final,
+        proposals=proposals,
+        jurors=jurors,
+        k=k,
+        max_load=max_load,
+        conflicts=conflicts,
+        demand=needs,
+        existing_load=before,
     )
     if problems:
         raise AssignmentError("; ".join(problems[:5]))
