@@ -192,3 +192,8 @@ class NoCriteria(ReviewError):
 class NoOpenReviews(ReviewError):
     def __init__(self) -> None:
         super().__init__("Es gibt keine offenen Gutachten; niemand muss erinnert werden.")
+
+
+class NotYourSeat(ReviewError):
+    def __init__(self) -> None:
+        super().__init__("Befangenheiten kann nur das Jurymitglied selbst erklären.")

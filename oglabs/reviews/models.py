@@ -204,7 +204,8 @@ class Review(models.Model):
 class Score(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
-    value = models.PositiveSmallIntegerField(_("Punkte"))
+    #: Empty only in a draft (a comment written before the points); a submitted review has every value.
+    value = models.PositiveSmallIntegerField(_("Punkte"), null=True, blank=True)
     comment = models.TextField(_("Kommentar"), blank=True)
 
     class Meta:

@@ -127,10 +127,11 @@ def proposal_results(call: Call, *, states: Iterable[str] = COMPETING_STATES) ->
     for review_id, juror_id, proposal_id in submitted.values_list("pk", "juror_id", "proposal_id"):
         review_of[review_id] = (proposal_id, juror_id)
         scores[review_id] = {}
-    for review_id, key, value in Score.objects.filter(review__in=submitted).values_list(
+    for review_id, key, value in Score.objects.filter(review__in=submitted, value__isnull=False).values_list(
         "review_id", "criterion__key", "value"
     ):
-        scores[review_id][key] = value
+        if value is not None:  # a submitted review has every value; the filter says so to mypy
+            scores[review_id][key] = value
     totals = [
         aggregation.Review(
             proposal=str(review_of[review_id][0]),
