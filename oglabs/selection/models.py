@@ -16,9 +16,12 @@ class SelectionRun(models.Model):
     call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="selection_runs")
     number = models.PositiveIntegerField()
     label = models.CharField(_("Bezeichnung"), max_length=200, blank=True)
-    #: ``optimiser.Rules`` as JSON (amounts as strings, shares as "p/q").
+    #: ``optimiser.Rules`` as JSON (amounts, scores and shares as decimal strings, ``"0.5"`` is
+    #: 50 %) plus ``explain_top`` and ``time_limit``; see ``serialise.rules_to_json``.
     parameters = models.JSONField()
-    #: The candidates as ``optimiser.Candidate`` JSON, in the published order.
+    #: ``candidates``: the ``optimiser.Candidate`` JSON in the published order; ``excluded``: the
+    #: proposals left out before solving, with their reason; ``proposals``: what the screens show
+    #: per proposal (reference, title, Land …) as it was at the run. See ``queries.Inputs``.
     inputs = models.JSONField()
     #: How the scores were aggregated (method, normalisation, criteria and weights).
     aggregation = models.JSONField(default=dict)

@@ -27,6 +27,8 @@ from oglabs.proposals.exceptions import (
 from oglabs.proposals.formatting import format_instant
 from oglabs.proposals.models import Proposal
 from oglabs.proposals.states import ProposalState
+from oglabs.selection import services as selection_services
+from oglabs.selection.exceptions import SelectionRefused
 
 #: States from which a consortium can still withdraw (the table in ``states.py`` decides).
 _FINAL = frozenset({ProposalState.WITHDRAWN, ProposalState.NOT_SELECTED, ProposalState.MERGED})
@@ -106,7 +108,9 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw_proposal(
+            # A lab selected by the decision hands its grant to the waitlist (move-up); the
+            # selection service withdraws every other proposal through the proposals service.
+            selection_services.withdraw_lab(
                 proposal,
                 actor=request.user,  # type: ignore[arg-type]  # signed in (may_apply)
                 reason=form.cleaned_data["reason"],
@@ -115,7 +119,7 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidContent as error:
             for message in error.errors.get("reason", [str(error)]):
                 form.add_error("reason", message)
-        except TransitionNotAllowed as error:
+        except (TransitionNotAllowed, SelectionRefused) as error:
             messages.error(request, str(error))
             return redirect("portal:proposal_detail", pk=proposal.pk)
         else:
