@@ -111,23 +111,36 @@ def root(leaf_hashes: Sequence[str]) -> str:
     return level[0]
 
 
-def proof(leaf_hashes: Sequence[str], index: int) -> list[ProofStep]:
-    """The inclusion proof of the leaf at ``index``: siblings from the bottom up."""
-    if not 0 <= index < len(leaf_hashes):
-        raise IndexError(f"no leaf {index} among {len(leaf_hashes)}")
+def levels(leaf_hashes: Sequence[str]) -> list[list[str]]:
+    """Every level of the tree, leaves first, root last (one level for zero or one leaf)."""
     for value in leaf_hashes:
         _check_hex(value, "leaf hash")
+    result = [list(leaf_hashes)]
+    while len(result[-1]) > 1:
+        result.append(_next_level(result[-1]))
+    return result
+
+
+def proof_from_levels(tree: Sequence[Sequence[str]], index: int) -> list[ProofStep]:
+    """The inclusion proof of leaf ``index`` from precomputed ``levels`` (cheap for many proofs)."""
+    if not 0 <= index < len(tree[0]):
+        raise IndexError(f"no leaf {index} among {len(tree[0])}")
     steps: list[ProofStep] = []
-    level = list(leaf_hashes)
     position = index
-    while len(level) > 1:
+    for level in tree[:-1]:
         sibling = position ^ 1
         if sibling < len(level):
             steps.append(ProofStep("left" if sibling < position else "right", level[sibling]))
         # else: the odd last node is promoted; nothing to combine at this level.
-        level = _next_level(level)
         position //= 2
     return steps
+
+
+def proof(leaf_hashes: Sequence[str], index: int) -> list[ProofStep]:
+    """The inclusion proof of the leaf at ``index``: siblings from the bottom up."""
+    if not 0 <= index < len(leaf_hashes):
+        raise IndexError(f"no leaf {index} among {len(leaf_hashes)}")
+    return proof_from_levels(levels(leaf_hashes), index)
 
 
 def root_from_proof(leaf: str, steps: Sequence[ProofStep]) -> str:

@@ -117,3 +117,13 @@ def test_bad_input_is_refused():
     assert merkle.verify_proof(A, [], A)
     assert not merkle.verify_proof(A, [ProofStep("up", B)], A)
     assert ProofStep.from_dict(ProofStep("left", B).as_dict()) == ProofStep("left", B)
+
+
+def test_proofs_from_precomputed_levels_equal_single_proofs():
+    leaves = _leaves(13)
+    tree = merkle.levels(leaves)
+    assert tree[-1] == [merkle.root(leaves)]
+    assert [merkle.proof_from_levels(tree, i) for i in range(13)] == [
+        merkle.proof(leaves, i) for i in range(13)
+    ]
+    assert merkle.levels([]) == [[]]
