@@ -1,5 +1,6 @@
-"""Reads of the selection: the candidates of a call, a computed (not stored) selection, the runs of
-a call, one run as rows, two runs side by side, and the decision.
+"""Reads of the selection: the rules, the candidates of a call, a computed (not stored) selection,
+the runs of a call, and the decision with what holds now. One run as rows and two runs side by
+side are in :mod:`oglabs.selection.run_queries`.
 
 **The candidates** are the call's proposals *im Teilnahmewettbewerb*:
 
@@ -20,9 +21,8 @@ same shape as the optimiser's explanations, with the codes of :data:`EXCLUSION_C
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -36,12 +36,10 @@ from oglabs.reviews.results import Results, proposal_results
 from oglabs.selection import optimiser
 from oglabs.selection.exceptions import InvalidParameters
 from oglabs.selection.models import Decision, DecisionEntry, MoveUp, Outcome, SelectionRun
-from oglabs.selection.optimiser import Candidate, Result, Rules, format_eur, format_number
+from oglabs.selection.optimiser import Candidate, Result, Rules
 from oglabs.selection.serialise import (
     candidate_to_json,
     candidates_from_json,
-    result_from_json,
-    result_to_json,
     rules_from_json,
     rules_to_json,
 )
@@ -348,256 +346,6 @@ def get_run(call: Call, number: int) -> SelectionRun:
     return SelectionRun.objects.select_related("call", "created_by").get(call=call, number=number)
 
 
-@dataclass(frozen=True)
-class Totals:
-    total_score: Decimal
-    total_granted: Decimal
-    count: int
-    rural: int
-    #: (Land name, number of labs), by name.
-    per_state: tuple[tuple[str, int], ...]
-
-    @property
-    def rural_share_percent(self) -> Decimal | None:
-        if self.count == 0:
-            return None
-        return (Decimal(100 * self.rural) / self.count).quantize(Decimal("0.1"))
-
-
-@dataclass(frozen=True)
-class RunRow:
-    proposal_id: int
-    reference: str
-    title: str
-    municipality: str
-    state_name: str
-    rural: bool
-    score: Decimal
-    requested: Decimal
-    rank: int
-    outcome: Outcome
-    granted: Decimal
-    waitlist_position: int | None
-    explanation: str
-    needed_score: Decimal | None
-    greedy_outcome: Outcome
-    greedy_granted: Decimal
-
-
-@dataclass(frozen=True)
-class RunView:
-    run: SelectionRun
-    result: Result
-    greedy: Result
-    rows: tuple[RunRow, ...]  # the published ranking: score descending, then the published order
-    totals: Totals
-    greedy_totals: Totals
-    rules: Rules
-    excluded_count: int
-    aggregation: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def selected(self) -> list[RunRow]:
-        return [row for row in self.rows if row.outcome == Outcome.SELECTED]
-
-    @property
-    def waitlist(self) -> list[RunRow]:
-        return sorted(
-            (row for row in self.rows if row.outcome == Outcome.WAITLISTED),
-            key=lambda row: row.waitlist_position or 0,
-        )
-
-    @property
-    def not_selected(self) -> list[RunRow]:
-        return [row for row in self.rows if row.outcome == Outcome.NOT_SELECTED]
-
-    @property
-    def score_difference(self) -> Decimal:
-        """How much more total score the optimum has than CONSUL's greedy rule (never negative)."""
-        return self.result.total_score - self.greedy.total_score
-
-    @property
-    def differs_from_greedy(self) -> list[RunRow]:
-        return [
-            row
-            for row in self.rows
-            if (row.outcome == Outcome.SELECTED) != (row.greedy_outcome == Outcome.SELECTED)
-        ]
-
-
-def _outcomes(result: Result) -> tuple[dict[str, Decimal], dict[str, int]]:
-    granted = {grant.id: grant.granted for grant in result.selected}
-    waitlist = {cid: position for position, cid in enumerate(result.waitlist, start=1)}
-    return granted, waitlist
-
-
-def _outcome(cid: str, granted: dict[str, Decimal], waitlist: dict[str, int]) -> Outcome:
-    if cid in granted:
-        return Outcome.SELECTED
-    if cid in waitlist:
-        return Outcome.WAITLISTED
-    return Outcome.NOT_SELECTED
-
-
-def _totals(result: Result, proposals: dict[str, dict[str, Any]]) -> Totals:
-    ids = [grant.id for grant in result.selected]
-    per_state = Counter(proposals[cid]["state_name"] or "–" for cid in ids)
-    return Totals(
-        total_score=result.total_score,
-        total_granted=result.total_granted,
-        count=len(ids),
-        rural=sum(1 for cid in ids if proposals[cid]["rural"]),
-        per_state=tuple(sorted(per_state.items())),
-    )
-
-
-def _explanation_text(
-    cid: str, result: Result, excluded: dict[str, dict[str, Any]]
-) -> tuple[str, Decimal | None]:
-    if cid in excluded:
-        return str(excluded[cid]["text"]), None
-    explanation = result.explanations.get(cid)
-    if explanation is None:
-        return "", None
-    return explanation.text, explanation.needed_score
-
-
-def view_of(run: SelectionRun, *, result: Result | None = None, greedy: Result | None = None) -> RunView:
-    """The run as rows in the published ranking, with the greedy result beside each row."""
-    result = result or result_from_json(run.result)
-    greedy = greedy or result_from_json(run.greedy_result)
-    proposals: dict[str, dict[str, Any]] = run.inputs["proposals"]
-    excluded = {item["id"]: item for item in run.inputs["excluded"]}
-    granted, waitlist = _outcomes(result)
-    greedy_granted, greedy_waitlist = _outcomes(greedy)
-    order = sorted(proposals, key=lambda cid: (-Decimal(proposals[cid]["score"]), proposals[cid]["position"]))
-    rows = []
-    for rank, cid in enumerate(order, start=1):
-        info = proposals[cid]
-        text, needed = _explanation_text(cid, result, excluded)
-        rows.append(
-            RunRow(
-                proposal_id=int(cid),
-                reference=info["reference"],
-                title=info["title"],
-                municipality=info["municipality"],
-                state_name=info["state_name"],
-                rural=bool(info["rural"]),
-                score=Decimal(info["score"]),
-                requested=Decimal(info["requested"]),
-                rank=rank,
-                outcome=_outcome(cid, granted, waitlist),
-                granted=granted.get(cid, Decimal("0.00")),
-                waitlist_position=waitlist.get(cid),
-                explanation=text,
-                needed_score=needed,
-                greedy_outcome=_outcome(cid, greedy_granted, greedy_waitlist),
-                greedy_granted=greedy_granted.get(cid, Decimal("0.00")),
-            )
-        )
-    return RunView(
-        run=run,
-        result=result,
-        greedy=greedy,
-        rows=tuple(rows),
-        totals=_totals(result, proposals),
-        greedy_totals=_totals(greedy, proposals),
-        rules=rules_from_json(run.parameters),
-        excluded_count=len(excluded),
-        aggregation=run.aggregation,
-    )
-
-
-def computation_view(call: Call, computation: Computation, *, actor_label: str = "") -> RunView:
-    """A computed but unsaved selection as a :class:`RunView` (for the command's dry run)."""
-    run = SelectionRun(
-        call=call,
-        number=0,
-        parameters=computation.parameters_json(),
-        inputs=computation.inputs.to_json(),
-        aggregation=computation.inputs.aggregation,
-        result=result_to_json(computation.result),
-        greedy_result=result_to_json(computation.greedy),
-        status=computation.result.status.value,
-        duration_ms=computation.duration_ms,
-    )
-    return view_of(run, result=computation.result, greedy=computation.greedy)
-
-
-# --------------------------------------------------------------------------------------------------
-# Comparing two runs
-
-
-@dataclass(frozen=True)
-class CompareRow:
-    proposal_id: int
-    reference: str
-    title: str
-    state_name: str
-    rural: bool
-    outcome_a: Outcome | None  # None: not part of that run
-    granted_a: Decimal
-    score_a: Decimal | None
-    outcome_b: Outcome | None
-    granted_b: Decimal
-    score_b: Decimal | None
-
-    @property
-    def changed(self) -> bool:
-        return (self.outcome_a, self.granted_a) != (self.outcome_b, self.granted_b)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    a: RunView
-    b: RunView
-    rows: tuple[CompareRow, ...]
-
-    @property
-    def changed_count(self) -> int:
-        return sum(1 for row in self.rows if row.changed)
-
-    @property
-    def states(self) -> list[tuple[str, int, int, int, int]]:
-        """Per Land: labs in run A, greedy A, run B, greedy B."""
-        columns = [
-            dict(t.per_state)
-            for t in (self.a.totals, self.a.greedy_totals, self.b.totals, self.b.greedy_totals)
-        ]
-        names = sorted(set().union(*columns))
-        return [(name, *(column.get(name, 0) for column in columns)) for name in names]  # type: ignore[misc]  # a 5-tuple by construction
-
-
-def compare_runs(run_a: SelectionRun, run_b: SelectionRun) -> Comparison:
-    """Two runs side by side, per proposal (outcome and amount in each, changed or not), in the
-    ranking of run B (then proposals only in run A)."""
-    a, b = view_of(run_a), view_of(run_b)
-    rows_a = {row.proposal_id: row for row in a.rows}
-    rows_b = {row.proposal_id: row for row in b.rows}
-    order = [row.proposal_id for row in b.rows] + [pid for pid in rows_a if pid not in rows_b]
-    rows = []
-    for pid in order:
-        ra, rb = rows_a.get(pid), rows_b.get(pid)
-        base = rb or ra
-        assert base is not None
-        rows.append(
-            CompareRow(
-                proposal_id=pid,
-                reference=base.reference,
-                title=base.title,
-                state_name=base.state_name,
-                rural=base.rural,
-                outcome_a=ra.outcome if ra else None,
-                granted_a=ra.granted if ra else Decimal("0.00"),
-                score_a=ra.score if ra else None,
-                outcome_b=rb.outcome if rb else None,
-                granted_b=rb.granted if rb else Decimal("0.00"),
-                score_b=rb.score if rb else None,
-            )
-        )
-    return Comparison(a, b, tuple(rows))
-
-
 # --------------------------------------------------------------------------------------------------
 # The decision
 
@@ -647,20 +395,97 @@ def current_grants(decision: Decision) -> dict[int, Decimal]:
     return grants
 
 
-def describe_rules(rules: Rules) -> list[tuple[str, str]]:
-    """The rules as (German label, value) pairs for screens and the command."""
-    items = [
-        ("Budget", format_eur(int(rules.budget * 100))),
-        ("Höchstzahl der Labore", str(rules.max_labs)),
-        ("Höchstzahl je Land", "–" if rules.max_per_state is None else str(rules.max_per_state)),
-        (
-            "Mindestanteil ländlicher Labore",
-            "–" if rules.min_rural_share is None else format_number(rules.min_rural_share * 100) + " %",
-        ),
-        ("Mindestpunktzahl", "–" if rules.min_score is None else format_number(rules.min_score)),
-        (
-            "Teilförderung bis hinunter zu",
-            "–" if rules.min_funding_share is None else format_number(rules.min_funding_share * 100) + " %",
-        ),
-    ]
-    return items
+# --------------------------------------------------------------------------------------------------
+# Lists for the screens
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run: SelectionRun
+    rules: Rules
+    status: str
+    proven_optimal: bool
+    selected: int
+    waitlisted: int
+    total_score: Decimal
+    total_granted: Decimal
+    greedy_total_score: Decimal
+
+    @property
+    def score_difference(self) -> Decimal:
+        return self.total_score - self.greedy_total_score
+
+
+def run_summaries(call: Call) -> list[RunSummary]:
+    """The call's runs, newest first, with their key figures (one query)."""
+    summaries = []
+    for run in runs_of_call(call):
+        result, greedy = run.result, run.greedy_result
+        summaries.append(
+            RunSummary(
+                run=run,
+                rules=rules_from_json(run.parameters),
+                status=run.status,
+                proven_optimal=bool(result["proven_optimal"]),
+                selected=len(result["selected"]),
+                waitlisted=len(result["waitlist"]),
+                total_score=Decimal(result["total_score"]),
+                total_granted=Decimal(result["total_granted"]),
+                greedy_total_score=Decimal(greedy["total_score"]),
+            )
+        )
+    return summaries
+
+
+def run_choices(call: Call) -> list[tuple[int, str]]:
+    """(number, "Lauf n: label") of the call's runs, newest first."""
+    rows = SelectionRun.objects.filter(call=call).order_by("-number").values_list("number", "label")
+    return [(number, f"Lauf {number}: {label}" if label else f"Lauf {number}") for number, label in rows]
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    entry: DecisionEntry
+    #: What the proposal is funded with now (0 unless it is selected now).
+    granted_now: Decimal
+    #: A selected lab whose withdrawal staff may record.
+    may_withdraw: bool
+
+
+@dataclass(frozen=True)
+class DecisionOverview:
+    decision: Decision
+    rules: Rules
+    rows: tuple[DecisionRow, ...]
+    move_ups: tuple[MoveUp, ...]
+
+    @property
+    def granted_now(self) -> Decimal:
+        return sum((row.granted_now for row in self.rows), Decimal("0.00"))
+
+    @property
+    def budget_left(self) -> Decimal:
+        return self.rules.budget - self.granted_now
+
+    @property
+    def selected_now(self) -> int:
+        return sum(1 for row in self.rows if row.may_withdraw)
+
+
+def decision_overview(decision: Decision) -> DecisionOverview:
+    """The decision's entries (by rank) with what holds now, and the move-ups since (4 queries)."""
+    grants = current_grants(decision)
+    rows = tuple(
+        DecisionRow(
+            entry=entry,
+            granted_now=grants.get(entry.proposal_id, Decimal("0.00")),
+            may_withdraw=entry.proposal.state == ProposalState.SELECTED and entry.proposal_id in grants,
+        )
+        for entry in decision_entries(decision)
+    )
+    return DecisionOverview(
+        decision=decision,
+        rules=rules_from_json(decision.run.parameters),
+        rows=rows,
+        move_ups=tuple(move_ups_of(decision)),
+    )

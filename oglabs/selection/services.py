@@ -38,7 +38,7 @@ from oglabs.calls.models import Call
 from oglabs.proposals.models import Proposal
 from oglabs.proposals.services import transition_proposal, withdraw_proposal
 from oglabs.proposals.states import ProposalState
-from oglabs.selection import mails, optimiser, queries
+from oglabs.selection import mails, optimiser, queries, run_queries
 from oglabs.selection.exceptions import (
     AlreadyDecided,
     InvalidParameters,
@@ -206,7 +206,7 @@ def decide(run: SelectionRun, *, reasons: Mapping[int, str], actor: User, now: d
         current = queries.selection_inputs(call).fingerprint()
         if stored != current:
             raise RunOutdated(_changes(stored, current))
-        view = queries.view_of(run)
+        view = run_queries.view_of(run)
         missing = [row.proposal_id for row in view.rows if not cleaned.get(row.proposal_id)]
         if missing:
             raise ReasonsMissing(missing)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from oglabs.accounts.models import User
 from oglabs.accounts.rules import is_staff_member
 from oglabs.calls.models import Call
-from oglabs.selection import queries, services
+from oglabs.selection import queries, run_queries, services
 from oglabs.selection.exceptions import SelectionRefused
 from oglabs.selection.models import Outcome
 from oglabs.selection.optimiser import Status, format_eur, format_number
@@ -45,17 +45,17 @@ def _percent(value: str | None, name: str) -> Decimal | None:
         raise CommandError(f"{name}: „{value}“ ist keine Zahl (Prozent, z. B. 50).") from None
 
 
-def _row(row: queries.RunRow) -> str:
+def _row(row: run_queries.RunRow) -> str:
     place = row.state_name + (", ländlich" if row.rural else "")
     return f"{row.reference}  {row.title} ({place}); Punkte {format_number(row.score)}; beantragt {_eur(row.requested)}"
 
 
-def report(view: queries.RunView, call: Call) -> list[str]:
+def report(view: run_queries.RunView, call: Call) -> list[str]:
     """The run as German text lines."""
     result, greedy = view.result, view.greedy
     lines = [f"Auswahl für „{call.title}“ ({call.slug})"]
     lines.append(
-        "Regeln: " + "; ".join(f"{label} {value}" for label, value in queries.describe_rules(view.rules))
+        "Regeln: " + "; ".join(f"{label} {value}" for label, value in run_queries.describe_rules(view.rules))
     )
     lines.append(queries.TIE_BREAK_RULE)
     proven = "ja" if result.proven_optimal else "nein"
@@ -143,12 +143,12 @@ class Command(BaseCommand):
                 actor = self._actor(options["actor"])
                 now = datetime.fromisoformat(options["now"]) if options["now"] else timezone.now()
                 run = services.run_selection(call, label=options["label"], actor=actor, now=now, **parameters)
-                view = queries.view_of(run)
+                view = run_queries.view_of(run)
             else:
                 computation = queries.compute_selection(call, queries.selection_rules(**parameters))
                 if not computation.inputs.proposals:
                     raise CommandError("Keine Interessenbekundung dieses Aufrufs ist im Teilnahmewettbewerb.")
-                view = queries.computation_view(call, computation)
+                view = run_queries.computation_view(call, computation)
         except SelectionRefused as error:
             raise CommandError(str(error)) from None
         for line in report(view, call):
