@@ -231,3 +231,14 @@ def inclusion_proofs(
             root=commitment.root,
         )
     return result
+
+
+def next_uncommitted_deadline(*, now: datetime) -> datetime | None:
+    """The earliest deadline at or after ``now`` that has no commitment yet (for the sweep)."""
+    made = set(DeadlineCommitment.objects.values_list("call_id", "kind"))
+    rows = (
+        Phase.objects.filter(kind__in=sorted(DEADLINE_KINDS), ends_at__gte=now)
+        .order_by("ends_at", "call_id", "kind")
+        .values_list("call_id", "kind", "ends_at")
+    )
+    return next((ends_at for call_id, kind, ends_at in rows if (call_id, kind) not in made), None)
