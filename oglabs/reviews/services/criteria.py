@@ -143,6 +143,8 @@ def _validated(
     if errors:
         raise InvalidCriterion(errors)
     assert weight_value is not None
+    if minimum is not None:
+        minimum = minimum.quantize(Decimal("0.01"))
     return key, name, weight_value.quantize(Decimal("0.01")), scale_min, scale_max, minimum
 
 
