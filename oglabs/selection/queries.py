@@ -37,9 +37,12 @@ from oglabs.selection import optimiser
 from oglabs.selection.exceptions import InvalidParameters
 from oglabs.selection.models import Decision, DecisionEntry, MoveUp, Outcome, SelectionRun
 from oglabs.selection.optimiser import Candidate, Result, Rules
+from oglabs.selection.run_queries import RunView
+from oglabs.selection.run_queries import view_of as view_of  # re-exported: one run as rows
 from oglabs.selection.serialise import (
     candidate_to_json,
     candidates_from_json,
+    result_to_json,
     rules_from_json,
     rules_to_json,
 )
@@ -312,6 +315,22 @@ def compute_selection(call: Call, rules: Rules) -> Computation:
     greedy = optimiser.greedy(inputs.candidates, rules)
     duration_ms = round((time.perf_counter() - started) * 1000)
     return Computation(inputs, rules, top, result, greedy, duration_ms)
+
+
+def computation_view(call: Call, computation: Computation) -> RunView:
+    """A computed but unsaved selection as a :class:`RunView` (for the command's dry run)."""
+    run = SelectionRun(
+        call=call,
+        number=0,
+        parameters=computation.parameters_json(),
+        inputs=computation.inputs.to_json(),
+        aggregation=computation.inputs.aggregation,
+        result=result_to_json(computation.result),
+        greedy_result=result_to_json(computation.greedy),
+        status=computation.result.status.value,
+        duration_ms=computation.duration_ms,
+    )
+    return view_of(run, result=computation.result, greedy=computation.greedy)
 
 
 def resolve_stored(run: SelectionRun) -> tuple[Result, Result]:

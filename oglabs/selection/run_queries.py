@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from oglabs.calls.models import Call
 from oglabs.selection.models import Outcome, SelectionRun
 from oglabs.selection.optimiser import Result, Rules, format_eur, format_number
-from oglabs.selection.queries import Computation
-from oglabs.selection.serialise import result_from_json, result_to_json, rules_from_json
+from oglabs.selection.serialise import result_from_json, rules_from_json
 
 
 @dataclass(frozen=True)
@@ -81,6 +79,10 @@ class RunView:
     @property
     def not_selected(self) -> list[RunRow]:
         return [row for row in self.rows if row.outcome == Outcome.NOT_SELECTED]
+
+    @property
+    def shown_rules(self) -> RulesShown:
+        return rules_shown(self.rules)
 
     @property
     def score_difference(self) -> Decimal:
@@ -179,22 +181,6 @@ def view_of(run: SelectionRun, *, result: Result | None = None, greedy: Result |
     )
 
 
-def computation_view(call: Call, computation: Computation, *, actor_label: str = "") -> RunView:
-    """A computed but unsaved selection as a :class:`RunView` (for the command's dry run)."""
-    run = SelectionRun(
-        call=call,
-        number=0,
-        parameters=computation.parameters_json(),
-        inputs=computation.inputs.to_json(),
-        aggregation=computation.inputs.aggregation,
-        result=result_to_json(computation.result),
-        greedy_result=result_to_json(computation.greedy),
-        status=computation.result.status.value,
-        duration_ms=computation.duration_ms,
-    )
-    return view_of(run, result=computation.result, greedy=computation.greedy)
-
-
 # --------------------------------------------------------------------------------------------------
 # Comparing two runs
 
@@ -227,6 +213,15 @@ class Comparison:
     @property
     def changed_count(self) -> int:
         return sum(1 for row in self.rows if row.changed)
+
+    @property
+    def both_rules(self) -> tuple[RulesShown, RulesShown]:
+        return (self.a.shown_rules, self.b.shown_rules)
+
+    @property
+    def all_totals(self) -> tuple[Totals, Totals, Totals, Totals]:
+        """Run A, greedy A, run B, greedy B."""
+        return (self.a.totals, self.a.greedy_totals, self.b.totals, self.b.greedy_totals)
 
     @property
     def states(self) -> list[tuple[str, int, int, int, int]]:
@@ -300,3 +295,29 @@ def suggested_reason(row: RunRow) -> str:
     if row.outcome == Outcome.WAITLISTED:
         return f"Nicht ausgewählt, Platz {row.waitlist_position} der Nachrückliste. {row.explanation}".strip()
     return f"Nicht ausgewählt. {row.explanation}".strip()
+
+
+@dataclass(frozen=True)
+class RulesShown:
+    """The rules for a screen: shares in percent (``50`` for ``0.5``)."""
+
+    budget: Decimal
+    max_labs: int
+    max_per_state: int | None
+    rural_percent: Decimal | None
+    min_score: Decimal | None
+    partial_percent: Decimal | None
+
+
+def rules_shown(rules: Rules) -> RulesShown:
+    def percent(share: Decimal | None) -> Decimal | None:
+        return None if share is None else Decimal(share) * 100
+
+    return RulesShown(
+        budget=rules.budget,
+        max_labs=rules.max_labs,
+        max_per_state=rules.max_per_state,
+        rural_percent=percent(rules.min_rural_share),
+        min_score=rules.min_score,
+        partial_percent=percent(rules.min_funding_share),
+    )

@@ -148,7 +148,7 @@ class Command(BaseCommand):
                 computation = queries.compute_selection(call, queries.selection_rules(**parameters))
                 if not computation.inputs.proposals:
                     raise CommandError("Keine Interessenbekundung dieses Aufrufs ist im Teilnahmewettbewerb.")
-                view = run_queries.computation_view(call, computation)
+                view = queries.computation_view(call, computation)
         except SelectionRefused as error:
             raise CommandError(str(error)) from None
         for line in report(view, call):
