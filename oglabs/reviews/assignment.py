@@ -17,6 +17,10 @@ reduced cost are added and the LP is solved again until none is left — the opt
 problem. A slack per proposal (cost above any assignment path) keeps every restricted LP
 feasible; slack left at the full optimum is the exact number of reviews that cannot be placed.
 
+*Completing* an assignment (the app keeps reviews already placed): ``demand`` gives the reviews
+still needed per proposal and ``existing_load`` the reviews each juror already has; the juror's
+sink arcs then start at the next load step, so the balance counts the existing reviews too.
+
 Before solving, :func:`explain_impossible` checks the two counting conditions (jurors without a
 conflict per proposal; total capacity) and explains each shortfall in German.
 """

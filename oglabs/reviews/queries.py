@@ -217,8 +217,15 @@ def other_reviews(review: Review) -> list[Review] | None:
     """The other jurors' submitted reviews of the same proposal, or ``None`` while blind (the
     call's ``blind_until_submitted`` and the own review not yet submitted). Void reviews and those
     of conflicted jurors are never included; a void own review sees nothing."""
-    settings = review_settings(review.proposal.call if _loaded(review, "proposal") else review.juror.call)
-    if settings.blind_until_submitted and review.state != ReviewState.SUBMITTED:
+    blind = (
+        ReviewSettings.objects.filter(call_id=review.juror.call_id)
+        .order_by("pk")
+        .values_list("blind_until_submitted", flat=True)
+        .first()
+    )
+    if blind is None:  # no settings saved: the default
+        blind = ReviewSettings().blind_until_submitted
+    if blind and review.state != ReviewState.SUBMITTED:
         return None
     if active_conflicts().filter(juror_id=review.juror_id, proposal_id=review.proposal_id).exists():
         return None
@@ -230,10 +237,6 @@ def other_reviews(review: Review) -> list[Review] | None:
         .prefetch_related(_scores_in_order())
         .order_by("submitted_at", "pk")
     )
-
-
-def _loaded(instance: Any, field: str) -> bool:
-    return field in instance._state.fields_cache
 
 
 # --------------------------------------------------------------------------------------------------
