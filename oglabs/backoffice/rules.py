@@ -31,3 +31,9 @@ def can_see_revision_diff(user: Any) -> bool:
     """The diff between a proposal's sketch and its revision: staff and jurors. (Jurors' conflicts
     of interest will restrict which proposals they see, in the queries, once the jury exists.)"""
     return account_rules.is_staff_member(user) or account_rules.is_juror(user)
+
+
+def can_publish_decision(user: Any) -> bool:
+    """Redaction of the texts to publish (marking, confirming as the second person), the allow list
+    and publishing the decision: staff only."""
+    return account_rules.is_staff_member(user)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from oglabs.backoffice.views import calls, home
 from oglabs.backoffice.views import eligibility as eligibility_views
+from oglabs.backoffice.views import redaction as redaction_views
 from oglabs.backoffice.views import revision as revision_views
 from oglabs.backoffice.views import support as support_views
 
@@ -81,4 +82,36 @@ urlpatterns = [
         name="revision_close",
     ),
     path("antraege/<int:pk>/aenderungen/", revision_views.proposal_diff, name="proposal_diff"),
+    # --- publication: redaction with four eyes, allow list, publishing the decision
+    path("aufrufe/<slug:slug>/veroeffentlichung/", redaction_views.redaction_queue, name="redaction_queue"),
+    path(
+        "aufrufe/<slug:slug>/veroeffentlichung/vorbereiten/",
+        redaction_views.redaction_prepare,
+        name="redaction_prepare",
+    ),
+    path(
+        "aufrufe/<slug:slug>/veroeffentlichung/erlaubte-namen/",
+        redaction_views.redaction_allow_list,
+        name="redaction_allow_list",
+    ),
+    path(
+        "aufrufe/<slug:slug>/veroeffentlichung/veroeffentlichen/",
+        redaction_views.redaction_publish,
+        name="redaction_publish",
+    ),
+    path(
+        "aufrufe/<slug:slug>/veroeffentlichung/texte/<int:pk>/",
+        redaction_views.redaction_text,
+        name="redaction_text",
+    ),
+    path(
+        "aufrufe/<slug:slug>/veroeffentlichung/texte/<int:pk>/bestaetigen/",
+        redaction_views.redaction_confirm,
+        name="redaction_confirm",
+    ),
+    path(
+        "aufrufe/<slug:slug>/veroeffentlichung/texte/<int:pk>/zurueckgeben/",
+        redaction_views.redaction_return,
+        name="redaction_return",
+    ),
 ]

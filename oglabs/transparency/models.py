@@ -28,6 +28,17 @@ class TextStatus(models.TextChoices):
     RETURNED = "returned", _("zurückgegeben")
 
 
+class MarkKind(models.TextChoices):
+    """What a mark stands for (``redaction.KINDS``), as shown to staff next to the marked words."""
+
+    EMAIL = "email", _("E-Mail-Adresse")
+    PHONE = "phone", _("Telefonnummer")
+    IBAN = "iban", _("IBAN")
+    ADDRESS = "address", _("Anschrift")
+    NAME = "name", _("Name einer Person")
+    MANUAL = "manual", _("von Hand geschwärzt")
+
+
 class PublicText(models.Model):
     """One text meant for publication, its marks and the review by a second staff member.
 

@@ -147,6 +147,11 @@ def allow_list_of(call: Call) -> PublicationAllowList | None:
 # Redaction screens
 
 
+def decision_of(call: Call) -> Decision | None:
+    """The call's decision (there is at most one), with its call."""
+    return Decision.objects.filter(call=call).select_related("call").order_by("pk").first()
+
+
 def texts_of(decision: Decision) -> list[PublicText]:
     """The decision's public texts with their proposal and the people involved, by rank."""
     ranks = dict(DecisionEntry.objects.filter(decision=decision).values_list("proposal_id", "rank"))

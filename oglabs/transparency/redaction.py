@@ -408,3 +408,18 @@ def redact(text: str, *, person_names: Iterable[str] = (), allowed: Iterable[str
     """``apply(text, detect(text, ...))``."""
     names = list(person_names)
     return apply(text, detect(text, person_names=names, allowed=allowed))
+
+
+def segments(text: str, marks: Sequence[Mark]) -> list[tuple[str, Mark | None]]:
+    """``text`` cut at the marks: plain pieces with ``None``, marked pieces with their mark."""
+    check_marks(text, marks)
+    pieces: list[tuple[str, Mark | None]] = []
+    position = 0
+    for mark in marks:
+        if mark.start > position:
+            pieces.append((text[position : mark.start], None))
+        pieces.append((mark.text, mark))
+        position = mark.end
+    if position < len(text):
+        pieces.append((text[position:], None))
+    return pieces

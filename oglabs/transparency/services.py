@@ -11,7 +11,8 @@ proposal's last handed-in version at or before the deadline, once, after the dea
 
 Audit actions: ``transparency.publication_prepared``, ``transparency.marks_adjusted``,
 ``transparency.text_confirmed``, ``transparency.text_returned``,
-``transparency.decision_published``, ``transparency.deadline_committed``. Audit data never holds
+``transparency.decision_published``, ``transparency.allow_list_updated``,
+``transparency.deadline_committed``. Audit data never holds
 the texts or the marked words (the log is append-only; personal data must not end up in it), only
 positions, kinds and counts.
 """
@@ -44,7 +45,13 @@ from oglabs.transparency.exceptions import (
     TextOutdated,
     VersionHashMismatch,
 )
-from oglabs.transparency.models import DeadlineCommitment, PublicText, PublishedField, TextStatus
+from oglabs.transparency.models import (
+    DeadlineCommitment,
+    PublicationAllowList,
+    PublicText,
+    PublishedField,
+    TextStatus,
+)
 from oglabs.transparency.redaction import Mark
 
 # ------------------------------------------------------------------------------------------------
@@ -68,9 +75,10 @@ def prepare_publication(decision: Decision, *, actor: User, now: datetime) -> li
     """Create or refresh the public text of every entry's reason; returns them by proposal.
 
     A new reason, or one that changed since it was prepared, gets fresh automatic marks (status
-    *marked*, any confirmation dropped). An unchanged reason that is not yet confirmed gets the
-    marks the detector finds now (new names, a changed allow list) added to the ones staff set;
-    a confirmed, unchanged reason stays as it is. Texts of proposals no longer in the decision
+    *marked*, any confirmation dropped). An unchanged reason whose marks nobody has set yet gets
+    what the detector finds now (new names, a changed allow list); one that staff marked or a
+    second person returned keeps their marks plus anything the detector finds that is new; a
+    confirmed, unchanged reason stays as it is. Texts of proposals no longer in the decision
     are removed. Refused with ``AlreadyPublished`` after publication.
     """
     with transaction.atomic():
@@ -86,7 +94,7 @@ def prepare_publication(decision: Decision, *, actor: User, now: datetime) -> li
                 decision=locked, field=PublishedField.REASON
             )
         }
-        counts = {"created": 0, "refreshed": 0, "extended": 0, "unchanged": 0, "removed": 0}
+        counts = {"created": 0, "refreshed": 0, "redetected": 0, "extended": 0, "unchanged": 0, "removed": 0}
         result: list[PublicText] = []
         for entry in entries:
             found = redaction.detect(entry.reason, person_names=names, allowed=allowed)
@@ -100,6 +108,15 @@ def prepare_publication(decision: Decision, *, actor: User, now: datetime) -> li
                 _reset(text, entry.reason, found, actor=actor, now=now)
                 text.save()
                 counts["refreshed"] += 1
+            elif text.status == TextStatus.MARKED and text.marked_by_id is None:
+                # Nobody has touched the marks yet: the detector's new result replaces them.
+                if text.auto_marks != [mark.as_dict() for mark in found]:
+                    text.auto_marks = text.marks = [mark.as_dict() for mark in found]
+                    text.redacted = redaction.apply(text.original, found)
+                    text.save(update_fields=["auto_marks", "marks", "redacted"])
+                    counts["redetected"] += 1
+                else:
+                    counts["unchanged"] += 1
             elif text.status != TextStatus.CONFIRMED:
                 known = set(auto_marks_of(text))
                 new = [mark for mark in found if mark not in known]
@@ -261,6 +278,34 @@ def return_text(text: PublicText, *, note: str, actor: User, now: datetime) -> P
             now=now,
         )
     return locked
+
+
+def update_allow_list(call: Call, *, entries: str, actor: User, now: datetime) -> PublicationAllowList:
+    """Set the names that may stay in the call's published texts (one per line; blank lines and
+    repeated entries dropped). Takes effect the next time the publication is prepared."""
+    lines: list[str] = []
+    for line in entries.splitlines():
+        cleaned = " ".join(line.split())
+        if cleaned and cleaned.casefold() not in {seen.casefold() for seen in lines}:
+            lines.append(cleaned)
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        allow_list, created = PublicationAllowList.objects.get_or_create(
+            call=locked, defaults={"entries": "", "updated_at": now, "updated_by": actor}
+        )
+        before = len(allow_list.entry_list)
+        allow_list.entries = "\n".join(lines)
+        allow_list.updated_at = now
+        allow_list.updated_by = actor
+        allow_list.save(update_fields=["entries", "updated_at", "updated_by"])
+        record_event(
+            actor=actor,
+            action="transparency.allow_list_updated",
+            target=allow_list,
+            data={"call": locked.slug, "before": 0 if created else before, "after": len(lines)},
+            now=now,
+        )
+    return allow_list
 
 
 def publish_decision(decision: Decision, *, actor: User, now: datetime) -> Decision:

@@ -21,6 +21,7 @@ from oglabs.transparency.redaction import (
     name_variants,
     phrase_marks,
     redact,
+    segments,
 )
 
 EXAMPLES = settings(
@@ -305,3 +306,15 @@ def test_property_merge_gives_disjoint_marks_covering_the_same_characters(spans)
     check_marks(text, merged)
     covered = {i for m in marks for i in range(m.start, m.end)}
     assert {i for m in merged for i in range(m.start, m.end)} == covered
+
+
+def test_segments_cut_the_text_at_the_marks():
+    text = "Ruf an: 030 1234567 oder a@b.de"
+    phone, email = detect(text)
+    assert segments(text, [phone, email]) == [
+        ("Ruf an: ", None),
+        ("030 1234567", phone),
+        (" oder ", None),
+        ("a@b.de", email),
+    ]
+    assert segments("", []) == []

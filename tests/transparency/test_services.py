@@ -73,6 +73,7 @@ def test_prepare_publication_marks_names_the_system_holds_and_patterns(people):
         "field": "reason",
         "created": 2,
         "refreshed": 0,
+        "redetected": 0,
         "extended": 0,
         "unchanged": 0,
         "removed": 0,
@@ -268,18 +269,25 @@ def test_a_reason_changed_after_confirmation_is_never_returned_and_blocks_public
     assert refreshed.confirmed_by is None
 
 
-def test_prepare_again_keeps_confirmed_texts_and_adds_new_names_to_waiting_ones(people):
+def test_prepare_again_keeps_confirmed_texts_redetects_untouched_and_extends_marked_ones(people):
     first, second = people
-    decision = decision_with_reasons(["Mit Grete Neuname.", "Auch Grete Neuname."])
-    confirmed, _waiting = services.prepare_publication(decision, actor=first, now=NOW)
+    decision = decision_with_reasons(
+        ["Mit Grete Neuname.", "Auch Grete Neuname.", "Dazu Grete Neuname, 030 1234567."]
+    )
+    confirmed, _untouched, marked = services.prepare_publication(decision, actor=first, now=NOW)
     services.confirm_text(confirmed, actor=second, now=NOW)
+    services.adjust_marks(marked, marks=[], actor=second, now=NOW)
     UserFactory(first_name="Grete", last_name="Neuname")
+    PublicationAllowList.objects.create(call=decision.call, entries="Auch", updated_at=NOW, updated_by=first)
     again = services.prepare_publication(decision, actor=first, now=NOW)
     assert [(t.status, t.redacted) for t in again] == [
         (TextStatus.CONFIRMED, "Mit Grete Neuname."),
         (TextStatus.MARKED, f"Auch {PLACEHOLDER}."),
+        # The phone number staff unmarked stays unmarked; only the new name is added.
+        (TextStatus.MARKED, f"Dazu {PLACEHOLDER}, 030 1234567."),
     ]
-    assert _events("transparency.publication_prepared")[-1].data["extended"] == 1
+    data = _events("transparency.publication_prepared")[-1].data
+    assert (data["unchanged"], data["redetected"], data["extended"]) == (1, 1, 1)
 
 
 def test_public_text_four_eyes_holds_in_the_database(people):
