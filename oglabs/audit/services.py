@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 
 from oglabs.audit.chain import GENESIS, event_hash, format_datetime, normalise
 from oglabs.audit.models import AuditEvent
@@ -16,7 +16,7 @@ from oglabs.audit.models import AuditEvent
 SYSTEM_LABEL = "System"
 
 #: How often an append is retried when a concurrent writer took the same sequence number.
-#: Only two writers racing for the very first event can collide; see ``_append``.
+#: Only two writers racing for the very first event can collide; see ``_chain_tail``.
 _APPEND_ATTEMPTS = 3
 
 
@@ -57,29 +57,46 @@ def record_event(
         "data": normalise(data),
     }
     format_datetime(now)  # refuses a naive ``now`` before anything is written
+    # The usual case, in the caller's transaction without a savepoint: the log has events, and
+    # the lock taken in ``_chain_tail`` makes this writer the only one to append.
+    with transaction.atomic(savepoint=False):
+        tail = _chain_tail()
+        if tail is not None:
+            return _insert(fields, tail)
+    # The log is empty: two writers may race for the very first event; the loser retries.
     for attempt in range(1, _APPEND_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                return _append(fields)
+                return _insert(fields, _chain_tail())
         except IntegrityError:
             if attempt == _APPEND_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _append(fields: dict[str, Any]) -> AuditEvent:
-    """Insert the next event; the caller holds a transaction.
+def _chain_tail() -> tuple[int, str] | None:
+    """The sequence number and hash of the last event, locked for appending; the caller holds a
+    transaction.
 
     Writers are serialised by locking the first event (the anchor) before reading the last
     one. Locking the last event itself would not do on PostgreSQL: a writer that waited for
     that lock still sees the same, by then no longer last, event and would take a used number.
-    On SQLite, IMMEDIATE transactions already serialise writers. Two writers racing for the
-    very first event collide on the unique sequence number; the loser retries.
+    Databases without ``SELECT ... FOR UPDATE`` (SQLite) serialise writers by their IMMEDIATE
+    transactions, so there the anchor is not read at all. Two writers racing for the very first
+    event (no anchor yet) collide on the unique sequence number.
     """
-    list(AuditEvent.objects.select_for_update().filter(sequence=1).values_list("pk", flat=True))
-    last = AuditEvent.objects.select_for_update().order_by("-sequence").values("sequence", "hash").first()
-    sequence = last["sequence"] + 1 if last is not None else 1
-    previous_hash = last["hash"] if last is not None else GENESIS
+    if connections[AuditEvent.objects.db].features.has_select_for_update:
+        list(AuditEvent.objects.select_for_update().filter(sequence=1).values_list("pk", flat=True))
+    last = (
+        AuditEvent.objects.select_for_update().order_by("-sequence").values_list("sequence", "hash").first()
+    )
+    return (last[0], last[1]) if last is not None else None
+
+
+def _insert(fields: dict[str, Any], tail: tuple[int, str] | None) -> AuditEvent:
+    """Insert the event after ``tail`` (or the first event, after the genesis hash)."""
+    sequence = tail[0] + 1 if tail is not None else 1
+    previous_hash = tail[1] if tail is not None else GENESIS
     event = AuditEvent(sequence=sequence, previous_hash=previous_hash, **fields)
     event.hash = event_hash(previous_hash, {"sequence": sequence, **fields})
     event.save()
