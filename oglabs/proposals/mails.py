@@ -10,6 +10,7 @@ proposal's history lists it (``queries.mails_of``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -61,6 +62,51 @@ def _queue_for(proposal: Proposal, *, kind: str, now: datetime, **mail: Any) -> 
     return queued
 
 
+@dataclass(frozen=True)
+class ReceiptText:
+    """The rendered subject and body of a receipt, and the version facts they name."""
+
+    number: int
+    sha256: str
+    created_at: datetime
+    subject: str
+    body: str
+
+
+def render_receipt(
+    proposal: Proposal,
+    *,
+    content: dict[str, Any],
+    stage: str,
+    number: int,
+    sha256: str,
+    created_at: datetime,
+    language: str = "de",
+) -> ReceiptText:
+    """The text of the Eingangsbestätigung for a version with these facts. A submission renders
+    it before it takes its lock; ``queue_receipt_mail`` renders again if the facts differ."""
+    public = content["public"]
+    lead = public.get("lead_municipality")
+    context = {
+        "reference": public["reference"],
+        "title": public["title"],
+        "stage": Stage(stage).label,
+        "call_title": proposal.call.title,
+        "submitted_at": format_instant(created_at),
+        "version_number": number,
+        "lead": lead["name"] if lead else "–",
+        "municipality_count": (1 if lead else 0) + len(public.get("further_municipalities", [])),
+        "partner_count": len(public.get("partners", [])),
+        "task_count": len(public.get("tasks", [])),
+        "requested_total": format_euro(_requested_total(public.get("budget", []))),
+        "sha256": sha256,
+        "filename": receipt_filename(public["reference"]),
+        "contact_email": proposal.call.contact_email,
+    }
+    subject, body = _render("receipt", context, language)
+    return ReceiptText(number=number, sha256=sha256, created_at=created_at, subject=subject, body=body)
+
+
 def queue_receipt_mail(
     proposal: Proposal,
     version: ProposalVersion,
@@ -68,42 +114,41 @@ def queue_receipt_mail(
     to: list[str],
     now: datetime,
     language: str = "de",
+    text: ReceiptText | None = None,
 ) -> OutboxMail:
     """The Eingangsbestätigung to every member, with the receipt PDF of ``version`` attached.
 
     The PDF is rendered from the frozen version when the mail is sent (a deferred attachment),
-    so the submitting request does not wait for it.
+    so the submitting request does not wait for it. ``text`` is used if it was rendered for
+    this version's number, hash and instant (``render_receipt``); otherwise it is rendered here.
     """
-    public = version.content["public"]
-    lead = public.get("lead_municipality")
-    filename = receipt_filename(public["reference"])
-    context = {
-        "reference": public["reference"],
-        "title": public["title"],
-        "stage": Stage(version.stage).label,
-        "call_title": proposal.call.title,
-        "submitted_at": format_instant(version.created_at),
-        "version_number": version.number,
-        "lead": lead["name"] if lead else "–",
-        "municipality_count": (1 if lead else 0) + len(public.get("further_municipalities", [])),
-        "partner_count": len(public.get("partners", [])),
-        "task_count": len(public.get("tasks", [])),
-        "requested_total": format_euro(_requested_total(public.get("budget", []))),
-        "sha256": version.sha256,
-        "filename": filename,
-        "contact_email": proposal.call.contact_email,
-    }
-    subject, body = _render("receipt", context, language)
+    if text is None or (text.number, text.sha256, text.created_at) != (
+        version.number,
+        version.sha256,
+        version.created_at,
+    ):
+        text = render_receipt(
+            proposal,
+            content=version.content,
+            stage=version.stage,
+            number=version.number,
+            sha256=version.sha256,
+            created_at=version.created_at,
+            language=language,
+        )
     return _queue_for(
         proposal,
         to=to,
-        subject=subject,
-        body=body,
+        subject=text.subject,
+        body=text.body,
         kind=RECEIPT_KIND,
         now=now,
         attachments=[
             MailAttachment.deferred(
-                filename, "application/pdf", renderer=RECEIPT_RENDERER, arguments={"version_id": version.pk}
+                receipt_filename(version.content["public"]["reference"]),
+                "application/pdf",
+                renderer=RECEIPT_RENDERER,
+                arguments={"version_id": version.pk},
             )
         ],
     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 
 from oglabs.proposals.eligibility import Facts, Rules, Task
 from oglabs.proposals.exceptions import (
@@ -34,21 +34,45 @@ from oglabs.proposals.models import (
 CONTENT_FORMAT = 1
 
 
-def _with_content(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    return queryset.select_related(
-        "call", "call__eligibility", "lead_municipality", "lead_municipality__state"
-    ).prefetch_related(
-        "challenges",
-        Prefetch(
+def _content_prefetch(relation: str) -> str | Prefetch:
+    """How one relation of the content is loaded (in its canonical order)."""
+    if relation == "further_municipalities":
+        return Prefetch(
             "further_municipalities",
             queryset=ConsortiumMunicipality.objects.select_related("municipality").order_by(
                 "municipality_id"
             ),
-        ),
-        Prefetch("partners", queryset=Partner.objects.order_by("position", "pk")),
-        Prefetch("tasks", queryset=LabTask.objects.order_by("position", "pk")),
-        Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("year", "category")),
-    )
+        )
+    if relation == "partners":
+        return Prefetch("partners", queryset=Partner.objects.order_by("position", "pk"))
+    if relation == "tasks":
+        return Prefetch("tasks", queryset=LabTask.objects.order_by("position", "pk"))
+    if relation == "budget_lines":
+        return Prefetch("budget_lines", queryset=BudgetLine.objects.order_by("year", "category"))
+    return relation
+
+
+#: The relations that hold the content beside the proposal's own fields.
+CONTENT_RELATIONS = ("challenges", "further_municipalities", "partners", "tasks", "budget_lines")
+
+
+def _with_content(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    return queryset.select_related(
+        "call", "call__eligibility", "lead_municipality", "lead_municipality__state"
+    ).prefetch_related(*(_content_prefetch(relation) for relation in CONTENT_RELATIONS))
+
+
+def reload_relations(proposal: Proposal, relations: Iterable[str]) -> None:
+    """Load again those of ``relations`` that ``proposal`` holds prefetched (one query each), as
+    ``get_proposal_for_member`` loads them; relations not prefetched stay lazy."""
+    cache = getattr(proposal, "_prefetched_objects_cache", None)
+    if not cache:
+        return
+    loaded = [relation for relation in relations if relation in cache]
+    for relation in loaded:
+        del cache[relation]
+    if loaded:
+        prefetch_related_objects([proposal], *(_content_prefetch(relation) for relation in loaded))
 
 
 def proposals_of_user(user: Any) -> QuerySet[Proposal]:
@@ -63,8 +87,28 @@ def proposals_of_user(user: Any) -> QuerySet[Proposal]:
 
 
 def get_proposal_for_member(user: Any, pk: int) -> Proposal:
-    """The proposal with its content, if ``user`` is a member; otherwise ``ProposalNotFound``."""
-    proposal = _with_content(proposals_of_user(user)).filter(pk=pk).first()
+    """The proposal with its content and its call's phases (every page of a proposal shows its
+    deadline), if ``user`` is a member; otherwise ``ProposalNotFound``. Seven queries."""
+    proposal = _with_content(proposals_of_user(user)).prefetch_related("call__phases").filter(pk=pk).first()
+    if proposal is None:
+        raise ProposalNotFound
+    return proposal
+
+
+def get_proposal_to_submit(user: Any, pk: int) -> Proposal:
+    """``get_proposal_for_member`` plus, in the same queries, the number of the proposal's last
+    version (``last_version_number``, ``None`` before the first): what a submission reads before
+    it takes its lock."""
+    last_number = (
+        ProposalVersion.objects.filter(proposal=OuterRef("pk")).order_by("-number").values("number")[:1]
+    )
+    proposal = (
+        _with_content(proposals_of_user(user))
+        .prefetch_related("call__phases")
+        .annotate(last_version_number=Subquery(last_number))
+        .filter(pk=pk)
+        .first()
+    )
     if proposal is None:
         raise ProposalNotFound
     return proposal

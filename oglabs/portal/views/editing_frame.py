@@ -191,9 +191,14 @@ def closed_response(ctx: StepContext, message: str) -> HttpResponse:
     return HttpResponseRedirect(detail_url(ctx.proposal))
 
 
-def saved_response(ctx: StepContext, *, oob: Callable[[Proposal], str] | None = None) -> HttpResponse:
-    """After a successful save: the autosave status fragment, or on to this or the next step."""
-    proposal = queries.get_proposal_for_member(ctx.request.user, ctx.proposal.pk)
+def saved_response(
+    ctx: StepContext, proposal: Proposal, *, oob: Callable[[Proposal], str] | None = None
+) -> HttpResponse:
+    """After a successful save: the autosave status fragment, or on to this or the next step.
+
+    ``proposal`` is what ``save_section`` returned: the proposal as loaded for this request with
+    the saved section as written, so the fragment needs no second read of the content.
+    """
     if is_autosave(ctx.request):
         frame = step_frame(ctx, proposal)
         html = str(
@@ -235,7 +240,7 @@ def respond(
     if outcome.closed:
         return closed_response(ctx, outcome.closed)
     if outcome.proposal is not None:
-        return saved_response(ctx, oob=oob)
+        return saved_response(ctx, outcome.proposal, oob=oob)
     if outcome.conflict:
         if is_autosave(ctx.request):
             return autosave_problem(ctx, conflict=outcome.conflict)

@@ -15,6 +15,7 @@ from oglabs.audit.services import record_event
 from oglabs.calls.models import Challenge
 from oglabs.core.canonical import normalise
 from oglabs.places.models import Municipality
+from oglabs.proposals import queries
 from oglabs.proposals.exceptions import (
     EditConflict,
     InvalidContent,
@@ -62,7 +63,7 @@ def _apply_general(proposal: Proposal, data: Mapping[str, Any], errors: dict[str
     lab_form = str(data.get("lab_form", proposal.lab_form) or "")
     if lab_form and lab_form not in LabForm.values:
         errors.setdefault("lab_form", []).append("Bitte wählen Sie eine Form des Labors aus der Liste.")
-    keys = list(data.get("challenges", [c.key for c in proposal.challenges.all()]))
+    keys = list(data["challenges"] if "challenges" in data else [c.key for c in proposal.challenges.all()])
     challenges = list(Challenge.objects.filter(call=proposal.call, key__in=keys))
     if len(challenges) != len(set(keys)):
         errors.setdefault("challenges", []).append("Unbekannte Herausforderung.")
@@ -212,6 +213,16 @@ _APPLY: dict[str, Callable[[Proposal, Any, dict[str, list[str]]], None]] = {
 }
 
 
+#: The content relations each section writes (loaded again after a save).
+_SECTION_RELATIONS: dict[str, tuple[str, ...]] = {
+    "general": ("challenges",),
+    "municipalities": ("further_municipalities",),
+    "partners": ("partners",),
+    "tasks": ("tasks",),
+    "budget": ("budget_lines",),
+}
+
+
 def apply_section(proposal: Proposal, *, section: str, data: Any) -> dict[str, list[str]]:
     """Validate one section with the form's rules and write it; returns the errors by field.
 
@@ -244,6 +255,11 @@ def save_section(
 
     A stale save is refused with ``EditConflict``; the refused content is kept as a version
     of kind ``conflict`` so that nothing typed is lost.
+
+    Returns ``proposal`` holding what was saved, without reading it again: its fields as
+    written, and the section's relations loaded again if the caller had them prefetched
+    (``queries.reload_relations``); the other sections stay as the caller loaded them — a
+    save that succeeded proves that nobody saved since ``expected_version``.
     """
     if section not in _APPLY:
         raise ValueError(f"unknown section {section!r}")
@@ -275,8 +291,12 @@ def save_section(
                 now=now,
             )
         else:
-            errors = apply_section(locked, section=section, data=data)
-            if not errors:
+            # As ``apply_section``, without its savepoint: this transaction holds nothing else,
+            # so on errors all of it is rolled back.
+            _APPLY[section](locked, data, errors)
+            if errors:
+                transaction.set_rollback(True)
+            else:
                 Proposal.objects.filter(pk=locked.pk).update(
                     lock_version=F("lock_version") + 1, updated_at=now
                 )
@@ -291,5 +311,9 @@ def save_section(
         raise EditConflict(conflict)
     if errors:
         raise InvalidContent(errors)
-    proposal.refresh_from_db()
+    for field in Proposal._meta.concrete_fields:
+        setattr(proposal, field.attname, getattr(locked, field.attname))
+    proposal.lock_version = expected_version + 1
+    proposal.updated_at = now
+    queries.reload_relations(proposal, _SECTION_RELATIONS[section])
     return proposal

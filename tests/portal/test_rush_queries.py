@@ -1,0 +1,69 @@
+"""The two requests of a deadline rush — the autosave of a step and the submission — at a pinned
+number of queries (``bench/deadline_rush.py`` measures them under load; docs/performance.md).
+
+The numbers are exact, so that a query added on the hot path is a decision, not an accident.
+PostgreSQL reads one row more per audit event than SQLite: the lock on the chain's first event
+(``audit.services._chain_tail``); SQLite serialises writers by its IMMEDIATE transactions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from oglabs.audit.chain import verify_chain
+from oglabs.audit.queries import chain_entries
+from oglabs.proposals import queries
+from oglabs.proposals.hashing import version_hash
+from oglabs.proposals.models import Proposal, ProposalVersion
+from tests.portal.conftest import client_for, open_draft
+from tests.portal.test_editing import general_data, step_url
+
+pytestmark = pytest.mark.django_db
+
+#: Reads of the session and of the user: every signed-in request, the baseline's too.
+SIGNED_IN = 2
+
+
+def audit_lock() -> int:
+    """The extra read per audit event on databases with ``SELECT ... FOR UPDATE``."""
+    return 1 if connection.features.has_select_for_update else 0
+
+
+def test_autosave_query_count_is_pinned(django_assert_num_queries: Any) -> None:
+    """21 queries: session and user (2); the proposal with its content and the call's phases (7);
+    the call's challenges for the form (1); the save — begin, locked row, phases, challenges
+    chosen, row, challenges linked, version counter, audit tail, audit event, commit (10); the
+    saved challenges read again for the status fragment (1). No second read of the content."""
+    proposal, user = open_draft()
+    client = client_for(user)
+    # The challenges as they are (a changed choice adds its INSERT or DELETE), as in the rush.
+    challenges = sorted(proposal.challenges.values_list("key", flat=True))
+    data = {**general_data(proposal, title="Automatisch gespeichert", challenges=challenges), "autosave": "1"}
+    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 10 + audit_lock() + 1):
+        response = client.post(step_url(proposal, "allgemeines"), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "Gespeichert um" in response.content.decode()
+    saved = Proposal.objects.get(pk=proposal.pk)
+    assert (saved.title, saved.lock_version) == ("Automatisch gespeichert", proposal.lock_version + 1)
+
+
+def test_submit_query_count_is_pinned(django_assert_num_queries: Any) -> None:
+    """26 queries: session and user (2); the proposal's row for the page (1); the content with
+    the phases and the last version number (7); the members' addresses (1); the transaction —
+    begin, locked row, version number, version, receipt mail (two savepoints and their
+    releases, mail, attachment, history entry), state, audit tail, audit event, commit (15). Enqueueing the mail's task
+    after commit is one more on a real commit (not in this test's transaction)."""
+    proposal, user = open_draft()
+    client = client_for(user)
+    with django_assert_num_queries(SIGNED_IN + 1 + 7 + 1 + 15 + audit_lock()):
+        response = client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
+    assert response.status_code == 302
+    version = ProposalVersion.objects.get(proposal=proposal)
+    assert version.sha256 == version_hash(version.content)
+    fresh = queries.get_proposal_for_member(user, proposal.pk)
+    assert fresh.state == "submitted"
+    assert verify_chain(chain_entries()) is None
