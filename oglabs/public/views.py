@@ -8,6 +8,7 @@ from oglabs.calls import queries as call_queries
 from oglabs.calls.models import Call
 from oglabs.core.access import public
 from oglabs.public import presenters
+from oglabs.transparency import queries as transparency_queries
 
 __all__ = ["call_detail", "home", "public"]
 
@@ -34,5 +35,6 @@ def call_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "summary": presenters.summarise(call, now=now),
             "phases": presenters.phase_rows(call, now=now),
             "eligibility": presenters.eligibility_sentences(call),
+            "commitments": transparency_queries.commitments_of(call),
         },
     )
