@@ -26,10 +26,11 @@ from oglabs.audit.services import record_event
 from oglabs.calls import timeline
 from oglabs.calls.models import Call
 from oglabs.calls.services import create_call, update_call
-from oglabs.demo import consortia, content
+from oglabs.demo import competition, consortia, content
 from oglabs.places.models import Municipality, MunicipalityKind, Urbanisation
 from oglabs.proposals.exchange import FORMAT, VERSION, format_report, import_proposals
 from oglabs.proposals.models import Proposal
+from oglabs.transparency.services import commit_due_deadlines
 
 DEMO_PASSWORD = "oglabs-demo-2019"  # noqa: S105  # documented demo password, local demos only
 #: The fixed TOTP secret (base32) of every demo account with a second factor. Add it to an
@@ -255,13 +256,42 @@ def load_consortia(*, now: datetime) -> tuple[list[tuple[Any, str]], str]:
     return users, f"created: {len(report.imported)}"
 
 
+def load_competition(*, now: datetime) -> tuple[list[tuple[User, str]], str]:
+    """The 2019 call decided (``competition.decide_2019_call``), with the jurors' demo accounts.
+    Needs the consortia; returns the jurors' accounts beyond ``jury@…`` and a status."""
+    call = Call.objects.filter(slug=content.HISTORICAL_SLUG).first()
+    if call is None or not Proposal.objects.filter(call=call).exists():
+        return [], "skipped: no consortia"
+    if now <= competition.DECIDED_AT:
+        return [], "skipped: the 2019 decision lies after --now"
+    staff = User.objects.get(email=f"team@{DEMO_EMAIL_DOMAIN}")
+    jurors: dict[str, User] = {}
+    users = []
+    known = {spec.email for spec in DEMO_USERS}
+    for seat in competition.JURY:
+        user, status = _load_user(
+            DemoUser(seat.email, Role.JUROR, seat.organisation), municipality=None, now=now
+        )
+        jurors[seat.email] = user
+        if seat.email not in known:
+            users.append((user, status))
+    return users, competition.decide_2019_call(call, staff=staff, jurors=jurors, now=now)
+
+
 def load_demo(*, now: datetime) -> dict[str, Any]:
     """Everything the demo needs, in one transaction."""
     with transaction.atomic():
         calls = list(load_calls(now=now))
         users = list(load_users(now=now))
         consortium_users, consortia_status = load_consortia(now=now)
-        return {"calls": calls, "users": users + consortium_users, "consortia": consortia_status}
+        juror_users, competition_status = load_competition(now=now)
+        commit_due_deadlines(now=now)  # the deadline commitments of passed deadlines (Fristsiegel)
+        return {
+            "calls": calls,
+            "users": users + consortium_users + juror_users,
+            "consortia": consortia_status,
+            "competition": competition_status,
+        }
 
 
 # --- TOTP codes -----------------------------------------------------------------------------

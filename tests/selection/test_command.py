@@ -4,12 +4,14 @@ stores a run only with --save."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from oglabs.audit.models import AuditEvent
+from oglabs.selection import services
 from oglabs.selection.models import SelectionRun
 from tests.factories.accounts import JurorFactory, StaffFactory
 from tests.factories.proposals import NOW
@@ -117,3 +119,18 @@ def test_command_refusals_are_german_and_store_nothing(args, message):
         _call(*arguments)
     assert message in str(refused.value)
     assert SelectionRun.objects.count() == 0
+
+
+def test_command_on_a_decided_call_prints_the_decided_run():
+    call, proposals = competition(SPECS)
+    run = services.run_selection(call, budget=Decimal("300000"), max_labs=16, actor=StaffFactory(), now=NOW)
+    services.decide(run, reasons={p.pk: "Begründung." for p in proposals}, actor=StaffFactory(), now=NOW)
+    out = _call("--call", call.slug)
+    assert out.startswith(
+        "Für diesen Aufruf ist am 15.10.2019, 10:00:00 Uhr entschieden, auf Grundlage von Lauf 1:\n"
+    )
+    assert "Ausgewählt: 2 Labore, 290.000,00 €, Gesamtpunktzahl 155" in out
+    with pytest.raises(CommandError) as refused:
+        _call("--call", call.slug, "--save", "--actor", StaffFactory().email)
+    assert "bereits getroffen" in str(refused.value)
+    assert SelectionRun.objects.count() == 1

@@ -30,8 +30,9 @@ def parse_now(value: str | None) -> datetime:
 
 class Command(BaseCommand):
     help = (
-        "Lädt die Demo: den Aufruf von 2019 mit 36 eingereichten Interessenbekundungen (braucht "
-        "load_places), eine offene Kopie und je Rolle ein Demo-Konto. "
+        "Lädt die Demo: den Aufruf von 2019 mit 36 Interessenbekundungen bis zur Förderentscheidung "
+        "(formale Prüfung, Jury, Gutachten, Auswahl; braucht load_places), eine offene Kopie und je "
+        "Rolle ein Demo-Konto. "
         "Mehrfach ausführbar. / Loads the demo (idempotent)."
     )
 
@@ -59,6 +60,12 @@ class Command(BaseCommand):
         consortia = result["consortia"]
         line = f"Interessenbekundungen im Aufruf {content.HISTORICAL_SLUG}: {consortia}"
         if consortia.startswith("skipped"):
+            self.stderr.write(self.style.WARNING(line))
+        else:
+            self.stdout.write(line)
+        competition = result["competition"]
+        line = f"Teilnahmewettbewerb im Aufruf {content.HISTORICAL_SLUG}: {competition}"
+        if competition.startswith("skipped") and not consortia.startswith("skipped"):
             self.stderr.write(self.style.WARNING(line))
         else:
             self.stdout.write(line)

@@ -3,7 +3,8 @@
 Prints the selected labs with their amounts, the waitlist, the explanation for every proposal not
 selected, CONSUL's greedy result beside the optimum, the solver status and whether optimality is
 proven. Without ``--save`` it computes and stores nothing; with ``--save`` it stores a run (as the
-back office does) in the name of ``--actor`` (a staff account).
+back office does) in the name of ``--actor`` (a staff account). Once the call is decided it prints
+the run the decision was taken on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils import timezone
 from oglabs.accounts.models import User
 from oglabs.accounts.rules import is_staff_member
 from oglabs.calls.models import Call
+from oglabs.proposals.formatting import format_instant
 from oglabs.selection import queries, run_queries, services
 from oglabs.selection.exceptions import SelectionRefused
 from oglabs.selection.models import Outcome
@@ -138,6 +140,16 @@ class Command(BaseCommand):
             "min_score": options["min_score"],
             "partial_min_share": _percent(options["partial_min_share"], "--partial-min-share"),
         }
+        decision = queries.decision_of(call)
+        if decision is not None and not options["save"]:
+            # Decided: the candidates have left the competition; show the run the decision took.
+            self.stdout.write(
+                f"Für diesen Aufruf ist am {format_instant(decision.decided_at)} entschieden, auf Grundlage "
+                f"von Lauf {decision.run.number}:"
+            )
+            for line in report(queries.view_of(decision.run), call):
+                self.stdout.write(line)
+            return
         try:
             if options["save"]:
                 actor = self._actor(options["actor"])
