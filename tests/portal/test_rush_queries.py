@@ -16,9 +16,11 @@ from django.urls import reverse
 
 from oglabs.audit.chain import verify_chain
 from oglabs.audit.queries import chain_entries
+from oglabs.mail.models import OutboxMail
 from oglabs.proposals import queries
 from oglabs.proposals.hashing import version_hash
 from oglabs.proposals.models import Proposal, ProposalVersion
+from tests.factories.accounts import StaffFactory
 from tests.portal.conftest import client_for, open_draft
 from tests.portal.test_editing import general_data, step_url
 
@@ -52,14 +54,15 @@ def test_autosave_query_count_is_pinned(django_assert_num_queries: Any) -> None:
 
 
 def test_submit_query_count_is_pinned(django_assert_num_queries: Any) -> None:
-    """26 queries: session and user (2); the proposal's row for the page (1); the content with
-    the phases and the last version number (7); the members' addresses (1); the transaction —
+    """25 queries: session and user (2); the proposal with its content, the call's phases and
+    the last version number, for members only (7); the members' addresses (1); the transaction:
     begin, locked row, version number, version, receipt mail (two savepoints and their
-    releases, mail, attachment, history entry), state, audit tail, audit event, commit (15). Enqueueing the mail's task
-    after commit is one more on a real commit (not in this test's transaction)."""
+    releases, mail, attachment, history entry), state, audit tail, audit event, commit (15).
+    Enqueueing the mail's task after commit is one more on a real commit (not in this test's
+    transaction)."""
     proposal, user = open_draft()
     client = client_for(user)
-    with django_assert_num_queries(SIGNED_IN + 1 + 7 + 1 + 15 + audit_lock()):
+    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 15 + audit_lock()):
         response = client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
     assert response.status_code == 302
     version = ProposalVersion.objects.get(proposal=proposal)
@@ -67,3 +70,15 @@ def test_submit_query_count_is_pinned(django_assert_num_queries: Any) -> None:
     fresh = queries.get_proposal_for_member(user, proposal.pk)
     assert fresh.state == "submitted"
     assert verify_chain(chain_entries()) is None
+
+
+@pytest.mark.parametrize("who", ["stranger", "staff"])
+def test_submit_by_non_member_is_404_and_changes_nothing(who: str, stranger: Any) -> None:
+    """The submission reads the proposal for members only; nobody else learns it exists."""
+    proposal, _user = open_draft()
+    outsider = stranger if who == "stranger" else StaffFactory()
+    response = client_for(outsider).post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
+    assert response.status_code == 404
+    assert Proposal.objects.get(pk=proposal.pk).state == "draft"
+    assert not ProposalVersion.objects.filter(proposal=proposal).exists()
+    assert not OutboxMail.objects.filter(kind="proposal:receipt").exists()

@@ -21,14 +21,3 @@ def member_proposal_or_404(request: HttpRequest, pk: int) -> Proposal:
         return queries.get_proposal_for_member(request.user, pk)
     except ProposalNotFound:
         raise Http404 from None
-
-
-def member_proposal_row_or_404(request: HttpRequest, pk: int) -> Proposal:
-    """Like ``member_proposal_or_404`` but without the content: one query, for views whose
-    service loads the content itself (submitting)."""
-    if not rules.may_apply(request.user):
-        raise Http404
-    proposal = queries.proposals_of_user(request.user).filter(pk=pk).first()
-    if proposal is None:
-        raise Http404
-    return proposal

@@ -13,7 +13,7 @@ from oglabs.portal import presenters, rules
 from oglabs.portal.countdown import countdown
 from oglabs.portal.forms_overview import WithdrawForm
 from oglabs.portal.steps import editing_deadline
-from oglabs.portal.views.lookup import member_proposal_or_404, member_proposal_row_or_404
+from oglabs.portal.views.lookup import member_proposal_or_404
 from oglabs.proposals import queries, services
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
 from oglabs.proposals.exceptions import (
@@ -60,9 +60,12 @@ def _submit_page(
 def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return _submit_page(request, member_proposal_or_404(request, pk))
-    # The submission loads and checks the content itself; a second load here would double the
-    # reads on the hottest path of a deadline rush.
-    proposal = member_proposal_row_or_404(request, pk)
+    if not rules.may_apply(request.user):
+        raise Http404
+    # The submission loads the proposal with its content itself, for members only (a stranger
+    # gets ProposalNotFound: 404); a read here as well would add a query to the hottest path of a
+    # deadline rush. Afterwards ``proposal`` holds what was stored (reference, state).
+    proposal = Proposal(pk=pk)
     try:
         version = services.submit_proposal(proposal, actor=request.user, now=timezone.now())  # type: ignore[arg-type]  # signed in: the middleware and may_apply guarantee a User
     except ProposalNotFound:

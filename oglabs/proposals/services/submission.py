@@ -102,7 +102,9 @@ def _prepare(actor: User, pk: int, now: datetime) -> _Prepared:
 def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> ProposalVersion:
     """Check the rules, freeze a version with its SHA-256, record the instant, queue the receipt.
 
-    Refused with ``CallClosed`` after the deadline (server time, Europe/Berlin) and with
+    Only ``proposal.pk`` is read: the proposal is loaded again with its content, for a member
+    ``actor`` only (``ProposalNotFound`` otherwise); afterwards ``proposal`` holds what was
+    stored, without a further read. Refused with ``CallClosed`` after the deadline (server time, Europe/Berlin) and with
     ``SubmissionRefused`` listing every unmet rule. The receipt mail (Eingangsbestätigung, with
     the PDF of the frozen version) goes to every member through the outbox in the same
     transaction, so it is sent after commit, and never for a refused submission.
