@@ -115,9 +115,19 @@ TEMPLATES = [
 # SQLite runs in WAL mode with IMMEDIATE transactions: Django's default DEFERRED transactions
 # upgrade read locks to write locks and fail concurrent writers with "database is locked".
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'oglabs.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+# Persistent connections: each server thread keeps its connection for this many seconds
+# (0: a new one per request). Opening one costs a round of authentication on PostgreSQL and
+# the PRAGMAs below on SQLite, on every request otherwise. Health checks test a kept
+# connection before its first use in a request (one "SELECT 1" on PostgreSQL; free on SQLite),
+# so a database restart costs no failed request.
+DB_CONN_MAX_AGE = int(os.environ.get("OGLABS_DB_CONN_MAX_AGE", "60"))
+DB_CONN_HEALTH_CHECKS = env_bool("OGLABS_DB_CONN_HEALTH_CHECKS", True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=DB_CONN_HEALTH_CHECKS
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
