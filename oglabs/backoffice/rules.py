@@ -37,3 +37,9 @@ def can_publish_decision(user: Any) -> bool:
     """Redaction of the texts to publish (marking, confirming as the second person), the allow list
     and publishing the decision: staff only."""
     return account_rules.is_staff_member(user)
+
+
+def can_select_labs(user: Any) -> bool:
+    """Selection runs, comparing them, the decision and recording a selected lab's withdrawal
+    (the waitlist moves up): staff only."""
+    return account_rules.is_staff_member(user)

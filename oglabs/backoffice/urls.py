@@ -4,6 +4,7 @@ from oglabs.backoffice.views import calls, home
 from oglabs.backoffice.views import eligibility as eligibility_views
 from oglabs.backoffice.views import redaction as redaction_views
 from oglabs.backoffice.views import revision as revision_views
+from oglabs.backoffice.views import selection as selection_views
 from oglabs.backoffice.views import support as support_views
 
 app_name = "backoffice"
@@ -113,5 +114,30 @@ urlpatterns = [
         "aufrufe/<slug:slug>/veroeffentlichung/texte/<int:pk>/zurueckgeben/",
         redaction_views.redaction_return,
         name="redaction_return",
+    ),
+    # --- selection (staff): runs (what-if), comparison, the decision, withdrawal of a selected lab
+    path("aufrufe/<slug:slug>/auswahl/", selection_views.selection_runs, name="selection_runs"),
+    path(
+        "aufrufe/<slug:slug>/auswahl/laeufe/<int:number>/",
+        selection_views.selection_run,
+        name="selection_run",
+    ),
+    path(
+        "aufrufe/<slug:slug>/auswahl/laeufe/<int:number>/entscheiden/",
+        selection_views.selection_decide,
+        name="selection_decide",
+    ),
+    path(
+        "aufrufe/<slug:slug>/auswahl/vergleich/", selection_views.selection_compare, name="selection_compare"
+    ),
+    path(
+        "aufrufe/<slug:slug>/auswahl/entscheidung/",
+        selection_views.selection_decision,
+        name="selection_decision",
+    ),
+    path(
+        "aufrufe/<slug:slug>/auswahl/entscheidung/rueckzug/<int:pk>/",
+        selection_views.selection_withdraw,
+        name="selection_withdraw",
     ),
 ]

@@ -81,6 +81,12 @@ class RunView:
         return [row for row in self.rows if row.outcome == Outcome.NOT_SELECTED]
 
     @property
+    def alpha(self) -> Decimal | None:
+        """Krippendorff's alpha of the jury at the time of the run (stored as a string)."""
+        value = self.aggregation.get("alpha")
+        return None if value is None else Decimal(value)
+
+    @property
     def shown_rules(self) -> RulesShown:
         return rules_shown(self.rules)
 
