@@ -285,7 +285,8 @@ def load_demo(*, now: datetime) -> dict[str, Any]:
         users = list(load_users(now=now))
         consortium_users, consortia_status = load_consortia(now=now)
         juror_users, competition_status = load_competition(now=now)
-        commit_due_deadlines(now=now)  # the deadline commitments of passed deadlines (Fristsiegel)
+        if Proposal.objects.filter(call__slug=content.HISTORICAL_SLUG).exists():
+            commit_due_deadlines(now=now)  # seal the passed deadlines once the consortia are in (Fristsiegel)
         return {
             "calls": calls,
             "users": users + consortium_users + juror_users,
