@@ -31,6 +31,7 @@ demo: migrate
 run: demo
 	@export DJANGO_DEBUG=1 OGLABS_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend; \
 	$(PY) manage.py demo_logins; \
+	$(PY) manage.py commit_deadline --due --schedule; \
 	$(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
