@@ -12,20 +12,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oglabs.transparency.states import TextStatus
+
+__all__ = [
+    "DeadlineCommitment",
+    "MarkKind",
+    "PublicText",
+    "PublicationAllowList",
+    "PublishedField",
+    "TextStatus",
+]
+
 
 class PublishedField(models.TextChoices):
     """Which text of a decision entry is published."""
 
     REASON = "reason", _("Begründung")
-
-
-class TextStatus(models.TextChoices):
-    #: Pre-marked by the detector and possibly adjusted by staff; waits for a second person.
-    MARKED = "marked", _("geschwärzt, wartet auf Bestätigung")
-    #: A second staff member confirmed the marks: the redacted text may be published.
-    CONFIRMED = "confirmed", _("bestätigt")
-    #: The second staff member sent it back; the marks must be adjusted again.
-    RETURNED = "returned", _("zurückgegeben")
 
 
 class MarkKind(models.TextChoices):

@@ -50,9 +50,9 @@ from oglabs.transparency.models import (
     PublicationAllowList,
     PublicText,
     PublishedField,
-    TextStatus,
 )
 from oglabs.transparency.redaction import Mark
+from oglabs.transparency.states import TextStatus, can_transition
 
 # ------------------------------------------------------------------------------------------------
 # Redaction
@@ -147,12 +147,19 @@ def prepare_publication(decision: Decision, *, actor: User, now: datetime) -> li
     return result
 
 
+def _move(text: PublicText, to: TextStatus) -> None:
+    """The only place that sets ``PublicText.status`` (``states.TRANSITIONS``)."""
+    if text.pk is not None and not can_transition(text.status, to):
+        raise AssertionError(f"public text {text.pk}: {text.status} → {to} is not allowed")
+    text.status = to
+
+
 def _reset(text: PublicText, original: str, found: Sequence[Mark], *, actor: User, now: datetime) -> None:
     text.original = original
     text.auto_marks = [mark.as_dict() for mark in found]
     text.marks = [mark.as_dict() for mark in found]
     text.redacted = redaction.apply(original, found)
-    text.status = TextStatus.MARKED
+    _move(text, TextStatus.MARKED)
     text.prepared_by = actor
     text.marked_by = None
     text.marked_at = now
@@ -188,7 +195,7 @@ def adjust_marks(text: PublicText, *, marks: Sequence[Mark], actor: User, now: d
         was = locked.status
         locked.marks = [mark.as_dict() for mark in merged]
         locked.redacted = redacted
-        locked.status = TextStatus.MARKED
+        _move(locked, TextStatus.MARKED)
         locked.marked_by = actor
         locked.marked_at = now
         locked.confirmed_by = None
@@ -238,7 +245,7 @@ def confirm_text(text: PublicText, *, actor: User, now: datetime) -> PublicText:
         marks = marks_of(locked)
         if redaction.apply(locked.original, marks) != locked.redacted:
             raise InvalidMarks("redacted text differs from the marks")
-        locked.status = TextStatus.CONFIRMED
+        _move(locked, TextStatus.CONFIRMED)
         locked.confirmed_by = actor
         locked.confirmed_at = now
         locked.returned_note = ""
@@ -266,7 +273,7 @@ def return_text(text: PublicText, *, note: str, actor: User, now: datetime) -> P
         if locked.status != TextStatus.MARKED:
             raise TextNotAwaitingConfirmation(str(TextStatus(locked.status).label))
         _check_second_person(locked, actor)
-        locked.status = TextStatus.RETURNED
+        _move(locked, TextStatus.RETURNED)
         locked.returned_note = note
         locked.save(update_fields=["status", "returned_note"])
         # The note may name what was missed: it stays in the text's row, not in the audit log.
