@@ -349,7 +349,7 @@ def withdraw_selected_lab(proposal: Proposal, *, reason: str, actor: User, now: 
     with transaction.atomic():
         _lock_call(proposal.call)
         locked = (
-            Proposal.objects.select_for_update()
+            Proposal.objects.select_for_update(of=("self",))
             .select_related("call", "lead_municipality")
             .get(pk=proposal.pk)
         )
