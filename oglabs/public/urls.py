@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oglabs.public import confirmation_views, legal_views, places_views, support_views, views
+from oglabs.public import confirmation_views, legal_views, opendata_views, places_views, support_views, views
 
 app_name = "public"
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("aufrufe/<slug:slug>/", views.call_detail, name="call_detail"),
     path("aufrufe/<slug:slug>/fragen/", support_views.call_faq, name="call_faq"),
     path("aufrufe/<slug:slug>/fragen/stellen/", support_views.ask_question, name="ask_question"),
+    # The path is fixed by transparency.opendata.export.DOWNLOAD_PATH (named in the DCAT catalogue).
+    path(
+        "aufrufe/<slug:slug>/entscheidung/daten/<str:filename>",
+        opendata_views.open_data_file,
+        name="open_data_file",
+    ),
     path("impressum/", legal_views.impressum, name="impressum"),
     path("datenschutz/", legal_views.datenschutz, name="datenschutz"),
     path("barrierefreiheit/", legal_views.barrierefreiheit, name="barrierefreiheit"),
