@@ -115,10 +115,18 @@ def levels(leaf_hashes: Sequence[str]) -> list[list[str]]:
     """Every level of the tree, leaves first, root last (one level for zero or one leaf)."""
     for value in leaf_hashes:
         _check_hex(value, "leaf hash")
-    result = [list(leaf_hashes)]
-    while len(result[-1]) > 1:
-        result.append(_next_level(result[-1]))
-    return result
+    level = [bytes.fromhex(value) for value in leaf_hashes]
+    raw = [level]
+    while len(level) > 1:
+        paired = [
+            hashlib.sha256(NODE_PREFIX + level[i] + level[i + 1]).digest()
+            for i in range(0, len(level) - 1, 2)
+        ]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+        raw.append(level)
+    return [list(leaf_hashes), *([node.hex() for node in nodes] for nodes in raw[1:])]
 
 
 def proof_from_levels(tree: Sequence[Sequence[str]], index: int) -> list[ProofStep]:
