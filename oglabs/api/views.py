@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 
 from oglabs.core.access import public
 
@@ -12,3 +13,15 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@public
+def index(request: HttpRequest) -> JsonResponse:
+    """What the read API offers: the schema and the list of calls."""
+    return JsonResponse(
+        {
+            "openapi": reverse("api:openapi-json"),
+            "calls": reverse("api:list_calls"),
+            "health": reverse("api:health"),
+        }
+    )

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from oglabs.public import confirmation_views, legal_views, opendata_views, places_views, support_views, views
+from oglabs.public import (
+    confirmation_views,
+    decision_views,
+    legal_views,
+    opendata_views,
+    places_views,
+    statistics_views,
+    support_views,
+    views,
+)
 
 app_name = "public"
 urlpatterns = [
@@ -8,6 +17,14 @@ urlpatterns = [
     path("aufrufe/<slug:slug>/", views.call_detail, name="call_detail"),
     path("aufrufe/<slug:slug>/fragen/", support_views.call_faq, name="call_faq"),
     path("aufrufe/<slug:slug>/fragen/stellen/", support_views.ask_question, name="ask_question"),
+    path("aufrufe/<slug:slug>/statistik/", statistics_views.call_statistics, name="call_statistics"),
+    path("aufrufe/<slug:slug>/entscheidung/", decision_views.call_decision, name="call_decision"),
+    path("aufrufe/<slug:slug>/entscheidung/karte.svg", decision_views.decision_map, name="decision_map"),
+    path(
+        "aufrufe/<slug:slug>/entscheidung/<str:reference>/",
+        decision_views.decision_proposal,
+        name="decision_proposal",
+    ),
     # The path is fixed by transparency.opendata.export.DOWNLOAD_PATH (named in the DCAT catalogue).
     path(
         "aufrufe/<slug:slug>/entscheidung/daten/<str:filename>",
