@@ -39,6 +39,17 @@ def can_publish_decision(user: Any) -> bool:
     return account_rules.is_staff_member(user)
 
 
+def can_manage_jury(user: Any) -> bool:
+    """Review settings, criteria, jurors, conflicts, assignment, progress and results: staff only."""
+    return account_rules.is_staff_member(user)
+
+
+def can_review(user: Any) -> bool:
+    """The juror's own pages (conflict declaration, reviews): users with the juror role. Which
+    proposals they see is decided by ``reviews.queries`` (assigned, declared, not conflicted)."""
+    return account_rules.is_juror(user)
+
+
 def can_select_labs(user: Any) -> bool:
     """Selection runs, comparing them, the decision and recording a selected lab's withdrawal
     (the waitlist moves up): staff only."""

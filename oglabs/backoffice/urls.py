@@ -2,8 +2,10 @@ from django.urls import path
 
 from oglabs.backoffice.views import calls, home
 from oglabs.backoffice.views import eligibility as eligibility_views
+from oglabs.backoffice.views import jury as jury_views
 from oglabs.backoffice.views import redaction as redaction_views
 from oglabs.backoffice.views import revision as revision_views
+from oglabs.backoffice.views import scoring as scoring_views
 from oglabs.backoffice.views import selection as selection_views
 from oglabs.backoffice.views import support as support_views
 
@@ -114,6 +116,68 @@ urlpatterns = [
         "aufrufe/<slug:slug>/veroeffentlichung/texte/<int:pk>/zurueckgeben/",
         redaction_views.redaction_return,
         name="redaction_return",
+    ),
+    # --- jury (staff): settings, criteria, jurors, conflicts, assignment, progress, results
+    path("aufrufe/<slug:slug>/jury/", jury_views.jury_settings, name="jury_settings"),
+    path("aufrufe/<slug:slug>/jury/kriterien/", jury_views.jury_criteria, name="jury_criteria"),
+    path(
+        "aufrufe/<slug:slug>/jury/kriterien/standard/",
+        jury_views.jury_criteria_defaults,
+        name="jury_criteria_defaults",
+    ),
+    path(
+        "aufrufe/<slug:slug>/jury/kriterien/neu/",
+        jury_views.jury_criterion_create,
+        name="jury_criterion_create",
+    ),
+    path(
+        "aufrufe/<slug:slug>/jury/kriterien/<int:pk>/",
+        jury_views.jury_criterion_edit,
+        name="jury_criterion_edit",
+    ),
+    path(
+        "aufrufe/<slug:slug>/jury/kriterien/<int:pk>/loeschen/",
+        jury_views.jury_criterion_delete,
+        name="jury_criterion_delete",
+    ),
+    path("aufrufe/<slug:slug>/jury/mitglieder/", jury_views.jury_members, name="jury_members"),
+    path("aufrufe/<slug:slug>/jury/mitglieder/neu/", jury_views.jury_member_add, name="jury_member_add"),
+    path(
+        "aufrufe/<slug:slug>/jury/mitglieder/<int:pk>/entfernen/",
+        jury_views.jury_member_remove,
+        name="jury_member_remove",
+    ),
+    path("aufrufe/<slug:slug>/jury/befangenheiten/", jury_views.jury_conflicts, name="jury_conflicts"),
+    path(
+        "aufrufe/<slug:slug>/jury/befangenheiten/erkennen/",
+        jury_views.jury_conflicts_detect,
+        name="jury_conflicts_detect",
+    ),
+    path(
+        "aufrufe/<slug:slug>/jury/befangenheiten/<int:pk>/aufheben/",
+        jury_views.jury_conflict_override,
+        name="jury_conflict_override",
+    ),
+    path("aufrufe/<slug:slug>/jury/zuweisung/", jury_views.jury_assignment, name="jury_assignment"),
+    path("aufrufe/<slug:slug>/jury/zuweisung/automatisch/", jury_views.jury_assign, name="jury_assign"),
+    path(
+        "aufrufe/<slug:slug>/jury/zuweisung/hinzufuegen/", jury_views.jury_review_add, name="jury_review_add"
+    ),
+    path(
+        "aufrufe/<slug:slug>/jury/gutachten/<int:pk>/entfernen/",
+        jury_views.jury_review_remove,
+        name="jury_review_remove",
+    ),
+    path("aufrufe/<slug:slug>/jury/fortschritt/", jury_views.jury_progress, name="jury_progress"),
+    path("aufrufe/<slug:slug>/jury/fortschritt/erinnern/", jury_views.jury_remind, name="jury_remind"),
+    path("aufrufe/<slug:slug>/jury/ergebnisse/", jury_views.jury_results, name="jury_results"),
+    # --- jury (jurors): seats, conflict declaration, own reviews, scoring
+    path("jury/", scoring_views.juror_home, name="juror_home"),
+    path("jury/<slug:slug>/", scoring_views.juror_reviews, name="juror_reviews"),
+    path("jury/<slug:slug>/befangenheit/", scoring_views.juror_declaration, name="juror_declaration"),
+    path("jury/gutachten/<int:pk>/", scoring_views.juror_review, name="juror_review"),
+    path(
+        "jury/gutachten/<int:pk>/befangen/", scoring_views.juror_review_conflict, name="juror_review_conflict"
     ),
     # --- selection (staff): runs (what-if), comparison, the decision, withdrawal of a selected lab
     path("aufrufe/<slug:slug>/auswahl/", selection_views.selection_runs, name="selection_runs"),

@@ -88,6 +88,8 @@ def test_section_navigation_lists_the_screens_in_the_order_of_the_procedure(staf
         "Fragen und Antworten",
         "Workshops",
         "Überarbeitung",
+        "Jury",
+        "Auswahl",
         "Veröffentlichung",
     ]
 
