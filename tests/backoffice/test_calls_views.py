@@ -145,8 +145,13 @@ def test_call_screens_refuse_jurors_and_applicants_and_change_nothing(
     else:
         client.force_login(member)  # even a member of the consortium
     events, state = AuditEvent.objects.count(), proposal.state
-    for url in _urls(proposal, attachment.pk):
+    urls = _urls(proposal, attachment.pk)
+    for url in urls[:2]:
         assert client.get(url).status_code == 403, url
+    # A juror may open a proposal and its files only when they review it (reviews.queries decides;
+    # see test_conflict_routes.py); for any other proposal both answer 404, revealing nothing.
+    for url in urls[2:]:
+        assert client.get(url).status_code == (404 if role == "juror" else 403), url
     assert AuditEvent.objects.count() == events
     proposal.refresh_from_db()
     assert proposal.state == state

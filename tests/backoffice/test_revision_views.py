@@ -20,6 +20,7 @@ from oglabs.proposals.states import ProposalState
 from tests.factories.accounts import JurorFactory, StaffFactory, UserFactory
 from tests.factories.mfa import activate_totp
 from tests.factories.proposals import CallFactory, ProposalFactory
+from tests.factories.reviews import JurySeatFactory, ReviewFactory
 from tests.proposals.test_revision import OPENED_AT, REVISION_DEADLINE, build_submitted, make_eligible
 
 pytestmark = pytest.mark.django_db
@@ -188,11 +189,20 @@ def test_staff_sees_the_diff_between_sketch_and_revision(staff_client):
     assert "45.000,00 €" in html
 
 
-def test_juror_can_see_the_diff(client):
+def test_juror_can_see_the_diff_of_a_proposal_they_review(client):
     proposal, _user = _revised_proposal()
-    response = _juror_client().get(reverse("backoffice:proposal_diff", kwargs={"pk": proposal.pk}))
+    review = ReviewFactory(juror=JurySeatFactory(call=proposal.call), proposal=proposal)
+    juror_client = login_with_second_factor(Client(), review.juror.user)
+    response = juror_client.get(reverse("backoffice:proposal_diff", kwargs={"pk": proposal.pk}))
     assert response.status_code == 200
     assert "östlich" in response.content.decode()
+
+
+def test_juror_gets_404_for_the_diff_of_a_proposal_they_do_not_review(client):
+    # Conflicted jurors: see test_conflict_routes.py.
+    proposal, _user = _revised_proposal()
+    response = _juror_client().get(reverse("backoffice:proposal_diff", kwargs={"pk": proposal.pk}))
+    assert response.status_code == 404
 
 
 def test_applicant_cannot_see_the_diff(client):

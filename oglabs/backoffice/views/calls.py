@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -37,6 +37,7 @@ from oglabs.proposals import queries as proposal_queries
 from oglabs.proposals import staff_queries
 from oglabs.proposals.exceptions import ProposalNotFound
 from oglabs.proposals.states import ProposalState
+from oglabs.reviews import queries as review_queries
 
 #: Rows per page of the proposal list.
 PAGE_SIZE = 50
@@ -381,8 +382,26 @@ def _history(proposal: Any) -> list[dict[str, Any]]:
     return entries
 
 
+def _juror_review_of(user: Any, proposal_id: int) -> int | None:
+    """The id of the juror's review of the proposal if they may see it (assigned, declaration
+    finished, not conflicted: ``reviews.queries`` decides), else ``None``."""
+    proposal = review_queries.visible_proposals_for_juror(user).filter(pk=proposal_id).first()
+    seat = review_queries.juror_seat(user, proposal.call) if proposal is not None else None
+    if seat is None:
+        return None
+    review = review_queries.reviews_for_juror(seat).filter(proposal_id=proposal_id).order_by("pk").first()
+    return review.pk if review is not None else None
+
+
 @require_GET
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if rules.can_review(request.user):
+        # Jurors never get the staff page: a proposal they review opens as their review, any other
+        # (conflicted, not assigned, unknown) is 404.
+        review_id = _juror_review_of(request.user, pk)
+        if review_id is None:
+            raise Http404
+        return redirect("backoffice:juror_review", pk=review_id)
     _require_staff(request)
     try:
         proposal = staff_queries.proposal_for_staff(pk)
@@ -416,12 +435,22 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
-    """An uploaded PDF as a download, never inline: a PDF viewer in the browser is no sandbox."""
-    _require_staff(request)
+    """An uploaded PDF as a download, never inline: a PDF viewer in the browser is no sandbox.
+    Staff get any attachment; jurors those of proposals they may see (else 404)."""
+    juror = rules.can_review(request.user)
+    if not juror:
+        _require_staff(request)
     try:
         attachment = staff_queries.attachment_for_staff(attachment_id)
     except ProposalNotFound:
         raise Http404 from None
+    if (
+        juror
+        and not review_queries.visible_proposals_for_juror(request.user)
+        .filter(pk=attachment.proposal_id)
+        .exists()
+    ):
+        raise Http404
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -32,6 +32,7 @@ from oglabs.proposals.diff import CATEGORY_ORDER, AmountChange, ContentDiff, Ite
 from oglabs.proposals.formatting import format_date, format_euro
 from oglabs.proposals.models import Confirmation, CostCategory, PartnerKind, ProposalVersion, VersionKind
 from oglabs.proposals.services.revision import CLOSED_ACTION
+from oglabs.reviews import queries as review_queries
 
 # --- forms ---------------------------------------------------------------------------------------
 
@@ -331,6 +332,11 @@ def proposal_diff(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     proposal = revision_queries.proposal_for_staff(pk)
     if proposal is None:
+        raise Http404
+    if not rules.can_run_call(request.user) and not (
+        review_queries.visible_proposals_for_juror(request.user).filter(pk=proposal.pk).exists()
+    ):
+        # A juror sees the diff of a proposal they review, never one they are conflicted on.
         raise Http404
     versions = revision_queries.handed_in_versions(proposal)
     old, new, form = _pick(versions, request)
