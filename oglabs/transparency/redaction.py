@@ -292,11 +292,45 @@ def _phrase_pattern(phrases: Iterable[str], *, genitive: bool) -> re.Pattern[str
     return re.compile(rf"(?<!\w)(?:{alternation}){suffix}(?!\w)", re.IGNORECASE)
 
 
-def _name_marks(text: str, person_names: Iterable[str]) -> Iterable[Mark]:
+_TOKEN_RE = re.compile(r"\w+")
+
+
+class _PhraseIndex:
+    """Many phrases, found fast: per text only the phrases whose words all occur in it go into a
+    (small) regular expression with the same semantics as ``_phrase_pattern``."""
+
+    def __init__(self, phrases: Iterable[str], *, genitive: bool) -> None:
+        self._genitive = genitive
+        self._by_token: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for phrase in {" ".join(p.split()) for p in phrases if p.strip()}:
+            tokens = frozenset(_TOKEN_RE.findall(phrase.lower()))
+            if not tokens:
+                continue
+            first = min(tokens)
+            self._by_token.setdefault(first, []).append((phrase, tokens))
+
+    def pattern_for(self, text: str) -> re.Pattern[str] | None:
+        present = set(_TOKEN_RE.findall(text.lower()))
+        if self._genitive:
+            present |= {token[:-1] for token in present if token.endswith("s")}
+        candidates = [
+            phrase
+            for token in present
+            for phrase, tokens in self._by_token.get(token, ())
+            if tokens <= present
+        ]
+        return _phrase_pattern(candidates, genitive=self._genitive)
+
+
+def _name_index(person_names: Iterable[str]) -> _PhraseIndex:
     variants: set[str] = set()
     for name in person_names:
         variants.update(name_variants(name))
-    pattern = _phrase_pattern(variants, genitive=True)
+    return _PhraseIndex(variants, genitive=True)
+
+
+def _name_marks(text: str, index: _PhraseIndex) -> Iterable[Mark]:
+    pattern = index.pattern_for(text)
     if pattern is not None:
         for match in pattern.finditer(text):
             yield Mark(match.start(), match.end(), NAME, match.group(0))
@@ -334,8 +368,7 @@ def merge(text: str, marks: Iterable[Mark]) -> list[Mark]:
     return result
 
 
-def _allowed_spans(text: str, allowed: Iterable[str]) -> list[tuple[int, int]]:
-    pattern = _phrase_pattern([a for a in allowed if a.strip()], genitive=True)
+def _allowed_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
     if pattern is None:
         return []
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
@@ -357,17 +390,28 @@ def _is_allowed(mark: Mark, text: str, spans: Sequence[tuple[int, int]]) -> bool
     return all(word.lower() in _HONORIFIC_WORDS for word in words)
 
 
+class Detector:
+    """``detect`` with the names and the allow list compiled once, for many texts."""
+
+    def __init__(self, *, person_names: Iterable[str] = (), allowed: Iterable[str] = ()) -> None:
+        self._names = _name_index(person_names)
+        self._allowed = _phrase_pattern([a for a in allowed if a.strip()], genitive=True)
+
+    def __call__(self, text: str) -> list[Mark]:
+        found: list[Mark] = [
+            *_email_marks(text),
+            *_iban_marks(text),
+            *_phone_marks(text),
+            *_address_marks(text),
+            *_name_marks(text, self._names),
+        ]
+        spans = _allowed_spans(text, self._allowed)
+        return merge(text, (mark for mark in found if not _is_allowed(mark, text, spans)))
+
+
 def detect(text: str, *, person_names: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[Mark]:
     """The spans of ``text`` that look like personal data, sorted and never overlapping."""
-    found: list[Mark] = [
-        *_email_marks(text),
-        *_iban_marks(text),
-        *_phone_marks(text),
-        *_address_marks(text),
-        *_name_marks(text, person_names),
-    ]
-    spans = _allowed_spans(text, allowed)
-    return merge(text, (mark for mark in found if not _is_allowed(mark, text, spans)))
+    return Detector(person_names=person_names, allowed=allowed)(text)
 
 
 def phrase_marks(text: str, phrase: str) -> list[Mark]:

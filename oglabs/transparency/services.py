@@ -85,8 +85,9 @@ def prepare_publication(decision: Decision, *, actor: User, now: datetime) -> li
         locked = Decision.objects.select_for_update().select_related("call").get(pk=decision.pk)
         if locked.published_at is not None:
             raise AlreadyPublished(locked.published_at)
-        names = queries.person_names()
-        allowed = queries.allowed_phrases(locked.call)
+        detect = redaction.Detector(
+            person_names=queries.person_names(), allowed=queries.allowed_phrases(locked.call)
+        )
         entries = list(DecisionEntry.objects.filter(decision=locked).order_by("rank", "proposal_id"))
         existing = {
             text.proposal_id: text
@@ -97,7 +98,7 @@ def prepare_publication(decision: Decision, *, actor: User, now: datetime) -> li
         counts = {"created": 0, "refreshed": 0, "redetected": 0, "extended": 0, "unchanged": 0, "removed": 0}
         result: list[PublicText] = []
         for entry in entries:
-            found = redaction.detect(entry.reason, person_names=names, allowed=allowed)
+            found = detect(entry.reason)
             text = existing.get(entry.proposal_id)
             if text is None:
                 text = PublicText(decision=locked, proposal_id=entry.proposal_id, field=PublishedField.REASON)

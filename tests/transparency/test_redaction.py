@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from oglabs.transparency.redaction import (
     PLACEHOLDER,
+    Detector,
     Mark,
     apply,
     check_marks,
@@ -318,3 +319,12 @@ def test_segments_cut_the_text_at_the_marks():
         ("a@b.de", email),
     ]
     assert segments("", []) == []
+
+
+@EXAMPLES
+@given(any_text)
+def test_property_a_detector_built_once_finds_what_detect_finds(text):
+    detector = Detector(
+        person_names=[*NAMES, *(f"Vorname{i} Nachname{i}" for i in range(300))], allowed=["Yıldız"]
+    )
+    assert detector(text) == detect(text, person_names=NAMES, allowed=["Yıldız"])
