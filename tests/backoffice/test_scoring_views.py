@@ -146,6 +146,11 @@ def test_home_lists_the_seats_with_the_next_step() -> None:
     assert "Aufruf B Befangenheiten erklärt am 15.10.2019, 10:00 Uhr." in text
 
 
+def test_the_back_office_home_links_a_juror_to_their_seats() -> None:
+    html = role_client("juror").get(reverse("backoffice:home")).content.decode()
+    assert f'href="{reverse("backoffice:juror_home")}">Zu Ihren Jurysitzen</a>' in html
+
+
 def test_home_of_a_juror_without_seats_says_so() -> None:
     response = role_client("juror").get(reverse("backoffice:juror_home"))
     assert "Sie gehören noch keiner Jury an." in page_text(response)
