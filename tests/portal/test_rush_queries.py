@@ -36,16 +36,17 @@ def audit_lock() -> int:
 
 
 def test_autosave_query_count_is_pinned(django_assert_num_queries: Any) -> None:
-    """21 queries: session and user (2); the proposal with its content and the call's phases (7);
+    """20 queries: session and user (2); the proposal with its content and the call's phases (7);
     the call's challenges for the form (1); the save — begin, locked row, phases, challenges
-    chosen, row, challenges linked, version counter, audit tail, audit event, commit (10); the
-    saved challenges read again for the status fragment (1). No second read of the content."""
+    chosen, row with the version counter, challenges linked, audit tail, audit event, commit
+    (9); the saved challenges read again for the status fragment (1). No second read of the
+    content."""
     proposal, user = open_draft()
     client = client_for(user)
     # The challenges as they are (a changed choice adds its INSERT or DELETE), as in the rush.
     challenges = sorted(proposal.challenges.values_list("key", flat=True))
     data = {**general_data(proposal, title="Automatisch gespeichert", challenges=challenges), "autosave": "1"}
-    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 10 + audit_lock() + 1):
+    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 9 + audit_lock() + 1):
         response = client.post(step_url(proposal, "allgemeines"), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Gespeichert um" in response.content.decode()

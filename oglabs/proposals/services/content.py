@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 
 from oglabs.accounts.models import User
 from oglabs.audit.services import record_event
@@ -223,6 +222,10 @@ _SECTION_RELATIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The sections whose rules save the proposal's own row (``proposal.save()``).
+_ROW_SECTIONS = frozenset({"general", "municipalities"})
+
+
 def apply_section(proposal: Proposal, *, section: str, data: Any) -> dict[str, list[str]]:
     """Validate one section with the form's rules and write it; returns the errors by field.
 
@@ -292,14 +295,18 @@ def save_section(
             )
         else:
             # As ``apply_section``, without its savepoint: this transaction holds nothing else,
-            # so on errors all of it is rolled back.
+            # so on errors all of it is rolled back. The sections that write the proposal's own
+            # row carry the version counter in that UPDATE (the row is locked: no F() needed).
+            locked.lock_version = expected_version + 1
+            locked.updated_at = now
             _APPLY[section](locked, data, errors)
             if errors:
                 transaction.set_rollback(True)
             else:
-                Proposal.objects.filter(pk=locked.pk).update(
-                    lock_version=F("lock_version") + 1, updated_at=now
-                )
+                if section not in _ROW_SECTIONS:
+                    Proposal.objects.filter(pk=locked.pk).update(
+                        lock_version=locked.lock_version, updated_at=now
+                    )
                 record_event(
                     actor=actor,
                     action="proposal.edited",
@@ -313,7 +320,5 @@ def save_section(
         raise InvalidContent(errors)
     for field in Proposal._meta.concrete_fields:
         setattr(proposal, field.attname, getattr(locked, field.attname))
-    proposal.lock_version = expected_version + 1
-    proposal.updated_at = now
     queries.reload_relations(proposal, _SECTION_RELATIONS[section])
     return proposal
