@@ -191,8 +191,8 @@ _ENTRY_COLUMNS = (
 def _grouped(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
     """``(proposal_id, *values)`` rows → proposal id → list of ``values`` (order kept)."""
     grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for proposal_id, *values in rows:
-        grouped[proposal_id].append(tuple(values))
+    for row in rows:
+        grouped[row[0]].append(row[1:])
     return grouped
 
 

@@ -43,9 +43,12 @@ PROPOSAL_COLUMNS = (
 )
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
-    """Compact, deterministic JSON (UTF-8 characters kept)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact, deterministic JSON (UTF-8 characters kept); one encoder for every call."""
+    return _ENCODER.encode(value)
 
 
 class JsonStream:
@@ -71,6 +74,8 @@ class JsonStream:
 
 def _cell(value: Any) -> str:
     """A JSON value as its CSV cell (the rule ``verify_decision._flatten`` undoes)."""
+    if isinstance(value, str):
+        return value
     if value is None:
         return ""
     if isinstance(value, list):
