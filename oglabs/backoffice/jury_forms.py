@@ -335,10 +335,6 @@ class DeclarationForm(forms.Form):
         label=_(
             "Ich habe alle Interessenbekundungen geprüft. Bei allen nicht angekreuzten bin ich nicht befangen."
         ),
-        help_text=_(
-            "Mit dem Absenden ist Ihre Erklärung abgeschlossen. Danach sehen Sie die Ihnen zugewiesenen "
-            "Interessenbekundungen. Ergibt sich später eine Befangenheit, wenden Sie sich an das Programmteam."
-        ),
         error_messages={
             "required": _("Bitte bestätigen Sie, dass Sie alle Interessenbekundungen geprüft haben.")
         },

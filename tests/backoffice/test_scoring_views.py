@@ -247,8 +247,9 @@ def test_the_declaration_records_conflicts_and_opens_the_reviews() -> None:
         reverse("backoffice:juror_declaration", kwargs={"slug": call.slug}), {"confirmed": "on"}
     )
     assert again.status_code == 409
-    assert "Ihre Erklärung ist bereits abgeschlossen. Änderungen teilen Sie bitte dem Programmteam mit." in (
-        page_text(again)
+    assert (
+        "Ihre Erklärung ist bereits abgeschlossen. Eine weitere Befangenheit erklären Sie auf der Seite des Gutachtens."
+        in (page_text(again))
     )
     assert snapshot() == before
 

@@ -99,7 +99,8 @@ def juror_declaration(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(
                 request,
                 _(
-                    "Ihre Erklärung ist bereits abgeschlossen. Änderungen teilen Sie bitte dem Programmteam mit."
+                    "Ihre Erklärung ist bereits abgeschlossen. Eine weitere Befangenheit erklären Sie auf der "
+                    "Seite des Gutachtens."
                 ),
             )
         return render(request, "backoffice/jury/juror_declaration_done.html", context, status=status)
