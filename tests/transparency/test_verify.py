@@ -17,10 +17,13 @@ from hypothesis import strategies as st
 
 from oglabs.reviews import aggregation
 from oglabs.selection import optimiser
+from oglabs.transparency import merkle
+from oglabs.transparency.models import DeadlineCommitment
 from oglabs.transparency.opendata import write_export
 from oglabs.transparency.standalone import verify_decision as standalone
 from oglabs.transparency.verify import Difference, verify_export
 from tests.factories.opendata import decided_call
+from tests.factories.proposals import DEADLINE
 
 EXAMPLES = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
@@ -170,6 +173,56 @@ def test_verify_command_says_identical_or_names_the_difference(tmp_path, capsys)
         call_command("verify_decision", str(tmp_path))
     assert broken.value.code == 2
     assert "decision.json fehlt / is missing" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_deadline_commitment_root_is_recomputed_from_the_published_leaves(tmp_path):
+    built = decided_call()
+    leaves = merkle.build_leaves(
+        (p.reference, hashlib.sha256(p.reference.encode()).hexdigest()) for p in built.proposals
+    )
+    DeadlineCommitment.objects.create(
+        call=built.call,
+        kind="deadline",
+        deadline_at=DEADLINE,
+        root=merkle.root([leaf.hash for leaf in leaves]),
+        leaf_count=len(leaves),
+        leaves=[leaf.as_dict() for leaf in leaves],
+        tree_format=merkle.FORMAT,
+        created_at=DEADLINE,
+    )
+    write_export(built.call, tmp_path)
+    assert verify_export(tmp_path).identical
+    document = json.loads((tmp_path / "decision.json").read_text(encoding="utf-8"))
+    commitment = document["deadline_commitments"][0]
+    assert (commitment["root"], commitment["leaf_count"]) == (merkle.root([leaf.hash for leaf in leaves]), 8)
+    forged = "0" * 64
+    commitment["leaves"][2]["version_sha256"] = forged
+    (tmp_path / "decision.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    _update_hashes(tmp_path)
+    reference = commitment["leaves"][2]["reference"]
+    assert verify_export(tmp_path).differences == [
+        Difference(
+            "decision.json",
+            reference,
+            "deadline_commitments.deadline.leaf",
+            leaves[2].hash,
+            merkle.leaf_hash(reference, forged),
+        ),
+        Difference(
+            "decision.json",
+            "",
+            "deadline_commitments.deadline.root",
+            merkle.root([leaf.hash for leaf in leaves]),
+            merkle.root(
+                [
+                    *(leaf.hash for leaf in leaves[:2]),
+                    merkle.leaf_hash(reference, forged),
+                    *(leaf.hash for leaf in leaves[3:]),
+                ]
+            ),
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ What it does, reading only the published files of the export directory:
    the selected labs, amounts, ranks and the waitlist with ``proposals.csv`` and
    ``decision.json``.
 4. **Twins.** ``proposals.json`` and ``scores.json`` must say the same as their CSV twins.
+5. **Deadline commitments.** Each Merkle root in ``decision.json`` is recomputed from its leaves.
 
 It prints "identisch / identical" and exits with 0, or names every difference (file, proposal,
 field, published and recomputed value) and exits with 1.
@@ -948,6 +949,71 @@ def recompute_selection(
     return selection
 
 
+MERKLE_FORMAT = "oglabs-merkle-v1"
+
+
+def merkle_root(leaf_hashes: Sequence[str]) -> str:
+    """RFC 6962 tree hash as ``oglabs/transparency/merkle.py`` builds it: inner node
+    ``sha256(0x01 || left || right)`` over raw bytes, neighbours paired from the left, an odd last
+    node promoted unchanged; the empty tree's root is ``sha256(b"")``."""
+    if not leaf_hashes:
+        return hashlib.sha256(b"").hexdigest()
+    level = list(leaf_hashes)
+    while len(level) > 1:
+        paired = [
+            hashlib.sha256(b"\x01" + bytes.fromhex(level[i]) + bytes.fromhex(level[i + 1])).hexdigest()
+            for i in range(0, len(level) - 1, 2)
+        ]
+        level = paired + ([level[-1]] if len(level) % 2 else [])
+    return level[0]
+
+
+def check_commitments(decision: Mapping[str, Any], report: Report) -> None:
+    """Each deadline commitment's leaves (``sha256(0x00 || reference "\\n" version_sha256)``, sorted
+    by reference), their number and the root recomputed from them."""
+    for commitment in decision.get("deadline_commitments", []):
+        kind = str(commitment.get("kind", ""))
+        if commitment.get("tree_format") != MERKLE_FORMAT:
+            report.notes.append(
+                f"Hinweis / note: Fristsiegel / commitment {kind}: Format {commitment.get('tree_format')!r} nicht geprüft / not checked."
+            )
+            continue
+        leaves = commitment.get("leaves", [])
+        hashes = []
+        for leaf in leaves:
+            data = f"{leaf['reference']}\n{leaf['version_sha256']}".encode()
+            computed = hashlib.sha256(b"\x00" + data).hexdigest()
+            if computed != leaf["leaf"]:
+                report.add(
+                    "decision.json",
+                    str(leaf["reference"]),
+                    f"deadline_commitments.{kind}.leaf",
+                    leaf["leaf"],
+                    computed,
+                )
+            hashes.append(computed)
+        references = [str(leaf["reference"]) for leaf in leaves]
+        if references != sorted(references):
+            report.add(
+                "decision.json",
+                "",
+                f"deadline_commitments.{kind}.leaves",
+                "unsortiert / unsorted",
+                "nach Kennung sortiert / sorted by reference",
+            )
+        if commitment.get("leaf_count") != len(leaves):
+            report.add(
+                "decision.json",
+                "",
+                f"deadline_commitments.{kind}.leaf_count",
+                commitment.get("leaf_count"),
+                len(leaves),
+            )
+        root = merkle_root(hashes)
+        if commitment.get("root") != root:
+            report.add("decision.json", "", f"deadline_commitments.{kind}.root", commitment.get("root"), root)
+
+
 def _flatten(value: Any) -> str:
     """A JSON value as its CSV cell: lists joined with "; ", objects as "name (kind)"."""
     if isinstance(value, list):
@@ -1030,6 +1096,7 @@ def verify(directory: Path | str, *, time_limit: float = 60.0) -> Report:
     scores = recompute_scores(decision, score_rows, report)
     candidates = _scored_inputs(decision, scores.aggregate, scores.means, scores.counts, proposals, report)
     recompute_selection(decision, proposals, candidates, scores.aggregate, report, time_limit=time_limit)
+    check_commitments(decision, report)
     return report
 
 
