@@ -21,6 +21,7 @@ BENCHMARKS = [
     "deadline_rush",
     "selection_optimiser",
     "assignment",
+    "open_data_export",
 ]
 
 
