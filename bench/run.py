@@ -22,6 +22,7 @@ BENCHMARKS = [
     "selection_optimiser",
     "assignment",
     "open_data_export",
+    "public_decision",
 ]
 
 

@@ -266,7 +266,7 @@ def call_proposals(
     query: Query[EntryQuery],  # type: ignore[type-arg]  # ninja's Query[...] is an Annotated alias
     slug: str = Path(..., pattern=SLUG_PATTERN),
 ) -> dict[str, Any]:
-    """Every proposal of the published decision, 50 per page, filtered by result and Land (its
+    """Every proposal of the published decision, 30 per page, filtered by result and Land (its
     two-digit key), sorted like the table on the decision page (default: selected first, then rank)."""
     call = _call(slug)
     decision = _decision(call)

@@ -191,6 +191,20 @@ def map_size() -> tuple[int, int]:
 # --- the table of entries -----------------------------------------------------------------------
 
 
+#: Longer reasons are cut in the table (at a word) and read in full on the proposal's page.
+REASON_IN_TABLE = 280
+
+
+def _reason_cell(reason: str, reference: str) -> str:
+    if not reason:
+        return "–"
+    if len(reason) <= REASON_IN_TABLE:
+        return escape(reason)
+    cut = reason[:REASON_IN_TABLE].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    more = escape(_("ganze Begründung"))
+    return f'{escape(cut)} … <a href="{reference}/">{more}</a>'
+
+
 def entry_rows_html(
     rows: Sequence[EntryRow], criteria: Sequence[PublicCriterion], *, currency: str, data_lang: str
 ) -> SafeString:
@@ -222,6 +236,6 @@ def entry_rows_html(
             f"<td>{escape(format_money(row.requested, currency))}</td>"
             f"<td>{escape(format_money(row.granted, currency))}</td>"
             f"<td>{outcome}</td>"
-            f"<td{lang}>{escape(row.reason) or '–'}</td></tr>"
+            f"<td{lang}>{_reason_cell(row.reason, reference)}</td></tr>"
         )
     return mark_safe("".join(parts))  # noqa: S308  # every value above is escaped

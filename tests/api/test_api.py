@@ -153,7 +153,7 @@ def test_proposals_endpoint_paginates_filters_and_sorts_like_the_page(client: Cl
     not_selected = get_json(client, f"/api/v1/calls/{built.call.slug}/proposals?outcome=not_selected&land=13")
     empty = get_json(client, f"/api/v1/calls/{built.call.slug}/proposals?land=01")
 
-    assert everything["count"] == 9 and everything["pages"] == 1 and everything["per_page"] == 50
+    assert everything["count"] == 9 and everything["pages"] == 1 and everything["per_page"] == 30
     assert [item["reference"] for item in everything["items"]] == [
         e.proposal.reference for e in sorted(entries, key=lambda e: (e.rank, e.pk))
     ]
@@ -162,7 +162,7 @@ def test_proposals_endpoint_paginates_filters_and_sorts_like_the_page(client: Cl
         for e in entries
         if e.outcome == Outcome.NOT_SELECTED and e.proposal.lead_municipality_id.startswith("13")  # type: ignore[union-attr]
     }
-    assert empty == {"items": [], "count": 0, "page": 1, "pages": 1, "per_page": 50}
+    assert empty == {"items": [], "count": 0, "page": 1, "pages": 1, "per_page": 30}
 
 
 def test_decision_endpoints_before_publication_are_not_found(client: Client) -> None:

@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from oglabs.accounts.models import User
 from oglabs.proposals.models import Partner, ProposalVersion
+from oglabs.public import presenters_decision
 from oglabs.reviews.models import Juror
 from oglabs.selection.models import DecisionEntry, Outcome
-from oglabs.transparency import merkle
+from oglabs.transparency import merkle, public_queries
 from oglabs.transparency.models import DeadlineCommitment, PublicText, TextStatus
 from tests.factories.opendata import PARTNER_CONTACT, PUBLISHED_AT, decided_call
 from tests.factories.proposals import CallFactory, MunicipalityFactory, ProposalFactory
@@ -256,18 +257,18 @@ def _many_entries(count: int, prefix: str = "OGL-X") -> tuple[str, list[str]]:
     return decision.call.slug, selected + references
 
 
-def test_decision_page_shows_50_rows_per_page_and_links_the_next(client: Client) -> None:
-    slug, order = _many_entries(60)
+def test_decision_page_shows_30_rows_per_page_and_links_the_next(client: Client) -> None:
+    slug, order = _many_entries(40)
 
     first = client.get(decision_url(slug)).content.decode()
     second = client.get(decision_url(slug, page="2")).content.decode()
     beyond = client.get(decision_url(slug, page="9")).content.decode()
 
-    assert table_references(first) == order[:50]
-    assert table_references(second) == order[50:]
-    assert table_references(beyond) == order[50:]
+    assert table_references(first) == order[:30]
+    assert table_references(second) == order[30:]
+    assert table_references(beyond) == order[30:]
     assert 'href="?page=2#entries-heading" rel="next"' in first
-    assert "Seite 1 von 2 (Nr. 1–50)." in first
+    assert "Seite 1 von 2 (Nr. 1–30)." in first
 
 
 def test_decision_page_runs_a_constant_number_of_queries(client: Client) -> None:
@@ -417,3 +418,32 @@ def test_proposal_page_lists_no_partner_contact(client: Client) -> None:
 
     assert "vorstand.privat" not in html
     assert Decimal(0) <= DecisionEntry.objects.get(proposal=proposal).score
+
+
+def test_table_cuts_a_long_reason_at_a_word_and_links_the_whole() -> None:
+    reason = "Wort " * 100 + "Ende."
+    row = public_queries.EntryRow(
+        proposal_id=1,
+        reference="OGL-1",
+        rank=1,
+        outcome=Outcome.NOT_SELECTED,
+        waitlist_position=None,
+        score=Decimal("1.5000"),
+        requested=Decimal("1000.00"),
+        granted=Decimal("0.00"),
+        municipality="Falkensee <Stadt>",
+        municipality_kind="stadt",
+        land_ars="12",
+        land="Brandenburg",
+        partners=(),
+        per_criterion={},
+        reason=reason,
+    )
+
+    html = str(presenters_decision.entry_rows_html([row], [], currency="EUR", data_lang=""))
+
+    cell = html[html.rindex("<td>") : html.rindex("</td>")]
+    assert cell.endswith('Wort … <a href="OGL-1/">ganze Begründung</a>')
+    assert len(cell) < presenters_decision.REASON_IN_TABLE + 60
+    assert "Ende." not in html
+    assert "Falkensee &lt;Stadt&gt;" in html
