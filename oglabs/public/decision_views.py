@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from oglabs.calls import queries as call_queries
 from oglabs.calls.models import Call
@@ -95,6 +96,7 @@ def _open_data_links(call: Call) -> list[tuple[str, str]]:
 
 
 @public
+@require_safe
 @cacheable(max_age=MAX_AGE)
 def call_decision(request: HttpRequest, slug: str) -> HttpResponse:
     call = _public_call_or_404(slug)
@@ -134,6 +136,7 @@ def call_decision(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public
+@require_safe
 @cacheable(max_age=MAX_AGE)
 def decision_map(request: HttpRequest, slug: str) -> HttpResponse:
     """The map of the selected labs as an image file (kept out of the page to keep it small)."""
@@ -146,6 +149,7 @@ def decision_map(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @public
+@require_safe
 @cacheable(max_age=MAX_AGE)
 def decision_proposal(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     if not REFERENCE.fullmatch(reference):

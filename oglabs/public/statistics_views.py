@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from oglabs.calls import queries as call_queries
 from oglabs.calls.models import Call
@@ -29,6 +30,7 @@ def _public_call_or_404(slug: str) -> Call:
 
 
 @public
+@require_safe
 @cacheable(max_age=MAX_AGE)
 def call_statistics(request: HttpRequest, slug: str) -> HttpResponse:
     call = _public_call_or_404(slug)
