@@ -28,8 +28,9 @@ def can_message_consortia(user: Any) -> bool:
 
 
 def can_see_revision_diff(user: Any) -> bool:
-    """The diff between a proposal's sketch and its revision: staff and jurors. (Jurors' conflicts
-    of interest will restrict which proposals they see, in the queries, once the jury exists.)"""
+    """The diff between a proposal's sketch and its revision: staff, and jurors for the proposals
+    they review (the view asks ``reviews.queries.visible_proposals_for_juror``; any other, a
+    conflicted one above all, is 404)."""
     return account_rules.is_staff_member(user) or account_rules.is_juror(user)
 
 
