@@ -29,13 +29,16 @@ What it does, reading only the published files of the export directory:
 It prints "identisch / identical" and exits with 0, or names every difference (file, proposal,
 field, published and recomputed value) and exits with 1.
 
-This file is pure: it imports nothing of the oglabs application. The application's own
+This file is pure: it imports nothing of the oglabs application, and numpy and scipy only where
+the selection is solved. It is one file on purpose — it is copied into every export — and so
+longer than the house's usual ~500 lines. The application's own
 ``manage.py verify_decision`` imports this very file, so both always agree; a test checks that the
 copy in every export is byte-identical to the source in the repository.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import json
@@ -342,8 +345,20 @@ def _prepare(
     budget = _cents(rules.budget, "budget")
     funding_share = _share(rules.min_funding_share)
     min_score = None if rules.min_score is None else _scaled(rules.min_score, scale)
-    problem = _Problem([], [], [], [], [], [], [], budget, rules.max_labs, rules.max_per_state,
-                       _share(rules.min_rural_share), scale)  # fmt: skip
+    problem = _Problem(
+        ids=[],
+        score=[],
+        requested=[],
+        minimum=[],
+        position=[],
+        state=[],
+        rural=[],
+        budget=budget,
+        max_labs=rules.max_labs,
+        max_per_state=rules.max_per_state,
+        rural_share=_share(rules.min_rural_share),
+        scale=scale,
+    )
     ineligible: dict[str, str] = {}
     for position, c in enumerate(ordered, start=1):
         requested = _cents(c.requested, c.id)
@@ -369,8 +384,6 @@ def _prepare(
 def _dominated(p: _Problem) -> set[int]:
     """Candidates in no optimal set: ``L = min(max_per_state, max_labs)`` others of their class
     have a strictly higher score and a minimum amount no larger (see ADR 0005)."""
-    import bisect
-
     limit = p.max_labs if p.max_per_state is None else min(p.max_per_state, p.max_labs)
     if limit <= 0:
         return set()
@@ -811,9 +824,10 @@ def _scored_inputs(
             report.add("proposals.csv", reference, "land_ars", land[reference], info["state_key"])
         requested = Decimal(str(info["requested"]))
         below = [
-            key for key, value in means.get(reference, {}).items()
+            key
+            for key, value in means.get(reference, {}).items()
             if minimum.get(key) is not None and value < minimum[key]  # type: ignore[operator]  # checked not None
-        ]  # fmt: skip
+        ]
         code = None
         if submitted == 0 or submitted < int(info["reviews_assigned"]):
             code = "reviews_incomplete"
@@ -886,10 +900,12 @@ def recompute_selection(
     selected = [(str(item["id"]), Decimal(str(item["granted"]))) for item in published["selected"]]
     if selected != list(selection.selected):
         report.add(
-            "decision.json", "", "result.selected",
+            "decision.json",
+            "",
+            "result.selected",
             ", ".join(f"{reference_of.get(i, i)} {g}" for i, g in selected),
             ", ".join(f"{reference_of.get(i, i)} {g}" for i, g in selection.selected),
-        )  # fmt: skip
+        )
     if [str(i) for i in published["waitlist"]] != list(selection.waitlist):
         report.add(
             "decision.json", "", "result.waitlist", names(published["waitlist"]), names(selection.waitlist)
