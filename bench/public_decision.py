@@ -422,8 +422,12 @@ def main() -> int:
         f"test client in-process (middleware, view, queries, template; no web server, no network), "
         f"{REQUESTS} requests after {WARM_UP} warm-up requests each; the table shows {per_page} rows per "
         f"page. Load average of the shared machine at the end: {load:.1f}; the CPU time of this process "
-        "(SQLite runs in it) shows what the requests cost without waiting for a core "
-        "(`bench/public_decision.py`).",
+        + (
+            "(SQLite runs in it) shows what the requests cost without waiting for a core "
+            if vendor == "sqlite"
+            else "(without the database server's) shows the Python side of the requests "
+        )
+        + "(`bench/public_decision.py`).",
         "",
         "| page | median ms | p95 ms | median CPU ms | HTML/JSON KB | queries |",
         "|---|---:|---:|---:|---:|---:|",
