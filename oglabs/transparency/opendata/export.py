@@ -131,14 +131,26 @@ def fingerprint(call: Call) -> str:
     the script's source, the site URL)."""
     from django.db.models import Count, Max
 
-    from oglabs.selection.models import Decision, MoveUp
+    from oglabs.selection.models import Decision, DecisionEntry, MoveUp
     from oglabs.transparency.models import PublicText
+    from oglabs.transparency.queries import public_texts
 
     decision = Decision.objects.filter(call=call).order_by("pk").first()
     if decision is None:
         return ""
     texts = PublicText.objects.filter(decision=decision).aggregate(n=Count("pk"), last=Max("confirmed_at"))
     moves = MoveUp.objects.filter(decision=decision).aggregate(n=Count("pk"), last=Max("created_at"))
+    # The published words and outcomes themselves, so that no change of content can ever be served
+    # from an older build (the metadata above alone could repeat, e.g. after a restore).
+    content = hashlib.sha256()
+    for proposal_id, text in sorted(public_texts(decision).items()):
+        content.update(f"{proposal_id}\x1f{text}\x1e".encode())
+    for row in (
+        DecisionEntry.objects.filter(decision=decision)
+        .order_by("proposal_id")
+        .values_list("proposal_id", "outcome", "rank", "granted_amount", "waitlist_position")
+    ):
+        content.update(("\x1f".join(map(str, row)) + "\x1e").encode())
     parts = [
         str(decision.pk),
         str(decision.published_at),
@@ -146,6 +158,7 @@ def fingerprint(call: Call) -> str:
         str(texts["last"]),
         str(moves["n"]),
         str(moves["last"]),
+        content.hexdigest(),
         FORMAT,
         *(sha256_of(path) for path in sorted(Path(__file__).parent.glob("*.py"))),
         sha256_of(SCRIPT_SOURCE),
