@@ -144,6 +144,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.environ.get("OGLABS_TEST_SQLITE_NAME")
         or str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "OGLABS_DB_PREPARED_STATEMENTS", False
+):
+    # Server-side parameter binding lets psycopg prepare a statement the fifth time a connection
+    # runs it, so PostgreSQL parses and plans the hot path's statements once per connection.
+    # Off by default: a transaction-pooling proxy (PgBouncer before 1.21) cannot carry them.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 5}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------
