@@ -631,8 +631,7 @@ def criterion_means(call: Call, proposal_ids: Iterable[int]) -> dict[int, dict[s
 
 def _reasons(decision: Decision, proposal_ids: Sequence[int]) -> dict[int, str]:
     """The published reasons of these proposals — from ``queries.public_texts`` only."""
-    texts = public_texts(decision)
-    return {pk: texts[pk] for pk in proposal_ids if pk in texts}
+    return public_texts(decision, proposal_ids)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ whose reason changed after that — never leaves this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,15 +41,18 @@ def _current(texts: QuerySet[PublicText]) -> QuerySet[PublicText]:
     )
 
 
-def public_texts(decision: Decision) -> dict[int, str]:
+def public_texts(decision: Decision, proposal_ids: Iterable[int] | None = None) -> dict[int, str]:
     """Proposal id → the published (redacted, second-staff-confirmed) reason. One query.
 
     Proposals whose reason is not confirmed (or changed since) are absent; show nothing for them.
+    With ``proposal_ids`` only those proposals are read (a page of the decision table).
     """
-    rows = _current(
-        PublicText.objects.filter(decision=decision, field=PublishedField.REASON, status=TextStatus.CONFIRMED)
-    ).values_list("proposal_id", "redacted")
-    return dict(rows)
+    texts = PublicText.objects.filter(
+        decision=decision, field=PublishedField.REASON, status=TextStatus.CONFIRMED
+    )
+    if proposal_ids is not None:
+        texts = texts.filter(proposal_id__in=list(proposal_ids))
+    return dict(_current(texts).values_list("proposal_id", "redacted"))
 
 
 def _count(number: int, one: str, many: str) -> str:

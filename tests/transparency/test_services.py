@@ -296,3 +296,15 @@ def test_public_text_four_eyes_holds_in_the_database(people):
     [text] = services.prepare_publication(decision, actor=first, now=NOW)
     with pytest.raises(IntegrityError), transaction.atomic():
         PublicText.objects.filter(pk=text.pk).update(status="confirmed", confirmed_by=first, confirmed_at=NOW)
+
+
+def test_public_texts_of_some_proposals_reads_only_those(people):
+    first, second = people
+    decision = decision_with_reasons(["Erste Begründung.", "Zweite Begründung."])
+    texts = services.prepare_publication(decision, actor=first, now=NOW)
+    for text in texts:
+        services.confirm_text(text, actor=second, now=NOW)
+    one, two = sorted(text.proposal_id for text in texts)
+    assert set(queries.public_texts(decision)) == {one, two}
+    assert queries.public_texts(decision, [two]) == {two: queries.public_texts(decision)[two]}
+    assert queries.public_texts(decision, []) == {}
