@@ -259,6 +259,8 @@ OGLABS_OPERATOR_NAME = os.environ.get("OGLABS_OPERATOR_NAME", "Musterbehörde (P
 OGLABS_OPERATOR_STREET = os.environ.get("OGLABS_OPERATOR_STREET", "Musterstraße 1")
 OGLABS_OPERATOR_CITY = os.environ.get("OGLABS_OPERATOR_CITY", "12345 Musterstadt")
 OGLABS_OPERATOR_EMAIL = os.environ.get("OGLABS_OPERATOR_EMAIL", "kontakt@oglabs.example")
+# The funder's identifier prefix in the 360Giving export (a placeholder until one is registered).
+OGLABS_360GIVING_PREFIX = os.environ.get("OGLABS_360GIVING_PREFIX", "360G-oglabs")
 OGLABS_OPERATOR_PHONE = os.environ.get("OGLABS_OPERATOR_PHONE", "")
 OGLABS_OPERATOR_REPRESENTATIVE = os.environ.get("OGLABS_OPERATOR_REPRESENTATIVE", "")
 OGLABS_OPERATOR_DPO_EMAIL = os.environ.get("OGLABS_OPERATOR_DPO_EMAIL", "datenschutz@oglabs.example")
