@@ -10,6 +10,8 @@ Mounted only by ``bench/settings_bench.py``; never by ``oglabs.urls``.
 
 from __future__ import annotations
 
+import os
+
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
@@ -28,7 +30,9 @@ def baseline(request: HttpRequest) -> HttpResponse:
             f"INSERT INTO {BASELINE_TABLE} (user_id, created_at) VALUES (%s, %s)",  # the table name is a constant
             [request.user.pk, timezone.now().isoformat()],
         )
-    return JsonResponse({"ok": True})
+    return JsonResponse(
+        {"ok": True, "worker": os.getpid()}
+    )  # the worker, so that the warm-up can wait for all
 
 
 urlpatterns = [
