@@ -30,8 +30,10 @@ from oglabs.proposals.models import (
     ProposalVersion,
 )
 
-#: Version of the canonical content format (bumped when the shape changes).
-CONTENT_FORMAT = 1
+#: Version of the canonical content format new versions get (bumped when the shape or the hashing
+#: changes; ``proposals.hashing`` dispatches on it, so versions of older formats stay valid).
+#: 1: one hash per part; 2: a hash tree per part (selective disclosure, ``hashing.node_hash``).
+CONTENT_FORMAT = 2
 
 
 def _content_prefetch(relation: str) -> str | Prefetch:

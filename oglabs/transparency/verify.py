@@ -15,10 +15,20 @@ from oglabs.transparency.standalone.verify_decision import (
     Difference,
     ExportError,
     Report,
+    disclosed_hash,
     verify,
+    version_hash_from_parts,
 )
 
-__all__ = ["IDENTICAL", "Difference", "ExportError", "Report", "verify_export"]
+__all__ = [
+    "IDENTICAL",
+    "Difference",
+    "ExportError",
+    "Report",
+    "disclosed_hash",
+    "verify_export",
+    "version_hash_from_parts",
+]
 
 
 def verify_export(directory: Path | str, *, time_limit: float = 60.0) -> Report:

@@ -37,7 +37,7 @@ from oglabs.reviews.models import (
 )
 from oglabs.selection import services
 from oglabs.selection.models import Decision
-from oglabs.transparency.models import PublicText, PublishedField, TextStatus
+from oglabs.transparency.models import DeadlineCommitment, PublicText, PublishedField, TextStatus
 from tests.factories.accounts import StaffFactory, UserFactory
 from tests.factories.proposals import NOW, CallFactory, DistrictFactory, MunicipalityFactory, StateFactory
 from tests.factories.reviews import JurySeatFactory, ReviewFactory
@@ -217,3 +217,30 @@ def decided_call(
         decision.published_at = PUBLISHED_AT
         decision.save(update_fields=["published_at"])
     return Built(call, decision, built)
+
+
+def seal_versions(built: Built, *, content_format: int | None = None) -> DeadlineCommitment:
+    """A submitted version of every proposal of ``built`` (in the current content format, or in
+    ``content_format``) made before the deadline, then the call's deadline commitment over them."""
+    from oglabs.core.canonical import normalise
+    from oglabs.proposals import queries
+    from oglabs.proposals.hashing import version_hash
+    from oglabs.proposals.models import ProposalVersion, VersionKind
+    from oglabs.transparency import services as transparency_services
+    from tests.factories.proposals import DEADLINE
+
+    for proposal in built.proposals:
+        proposal.refresh_from_db()
+        content = normalise(queries.proposal_content(proposal))
+        if content_format is not None:
+            content["public"]["format"] = content_format
+        ProposalVersion.objects.create(
+            proposal=proposal,
+            number=1,
+            kind=VersionKind.SUBMITTED,
+            stage=proposal.stage,
+            content=content,
+            sha256=version_hash(content),
+            created_at=NOW,
+        )
+    return transparency_services.commit_deadline(built.call, now=DEADLINE + dt.timedelta(microseconds=1))

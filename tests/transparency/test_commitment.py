@@ -11,8 +11,7 @@ from django.core.management import CommandError, call_command
 
 from oglabs.audit.models import AuditEvent
 from oglabs.calls.models import Phase
-from oglabs.core.canonical import content_hash
-from oglabs.proposals.hashing import version_hash_from_parts
+from oglabs.proposals.hashing import disclose, disclosed_hash, node_hash, version_hash_from_parts
 from oglabs.proposals.models import ProposalVersion, VersionKind
 from oglabs.transparency import merkle, queries, services
 from oglabs.transparency.exceptions import DeadlineNotPassed, NoDeadline, VersionHashMismatch
@@ -141,17 +140,20 @@ def test_published_public_part_and_private_hash_verify_against_the_root(call, th
     assert sorted(proofs) == sorted(p.reference for p in three)
     for proposal in three:
         version = ProposalVersion.objects.get(proposal=proposal)
-        # What an outsider gets: the public part, and the private part only as its hash.
-        public, private_sha256 = version.content["public"], content_hash(version.content["private"])
+        # What an outsider gets: the public part with its free texts withheld as hashes (a
+        # disclosure), and the private part only as its hash.
+        public = disclose(version.content["public"], withhold=[("region",), ("moderation",), ("tasks",)])
+        private_sha256 = node_hash(version.content["private"])
         recomputed = merkle.leaf_hash(
-            proposal.reference, version_hash_from_parts(content_hash(public), private_sha256)
+            proposal.reference, version_hash_from_parts(disclosed_hash(public), private_sha256)
         )
         proof = proofs[proposal.reference]
         assert recomputed == proof.leaf
         assert merkle.verify_proof(recomputed, proof.steps, commitment.root)
-        changed = dict(public, title=public["title"] + " (geändert)")
+        assert isinstance(public, dict)
+        changed = dict(public, title=str(public["title"]) + " (geändert)")
         tampered = merkle.leaf_hash(
-            proposal.reference, version_hash_from_parts(content_hash(changed), private_sha256)
+            proposal.reference, version_hash_from_parts(disclosed_hash(changed), private_sha256)
         )
         assert not merkle.verify_proof(tampered, proof.steps, commitment.root)
     only = queries.inclusion_proofs(commitment, {three[0].reference})

@@ -173,6 +173,7 @@ def test_dcat_catalogue_has_the_mandatory_dcat_ap_properties_and_a_checksum_per_
             "scores.csv",
             "scores.json",
             "decision.json",
+            "committed.json",
             "verify_decision.py",
             "README.txt",
             "grants-360giving.json",

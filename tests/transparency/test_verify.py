@@ -18,12 +18,10 @@ from hypothesis import strategies as st
 from oglabs.reviews import aggregation
 from oglabs.selection import optimiser
 from oglabs.transparency import merkle
-from oglabs.transparency.models import DeadlineCommitment
 from oglabs.transparency.opendata import write_export
 from oglabs.transparency.standalone import verify_decision as standalone
 from oglabs.transparency.verify import Difference, verify_export
-from tests.factories.opendata import decided_call
-from tests.factories.proposals import DEADLINE
+from tests.factories.opendata import decided_call, seal_versions
 
 EXAMPLES = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
@@ -178,19 +176,8 @@ def test_verify_command_says_identical_or_names_the_difference(tmp_path, capsys)
 @pytest.mark.django_db
 def test_deadline_commitment_root_is_recomputed_from_the_published_leaves(tmp_path):
     built = decided_call()
-    leaves = merkle.build_leaves(
-        (p.reference, hashlib.sha256(p.reference.encode()).hexdigest()) for p in built.proposals
-    )
-    DeadlineCommitment.objects.create(
-        call=built.call,
-        kind="deadline",
-        deadline_at=DEADLINE,
-        root=merkle.root([leaf.hash for leaf in leaves]),
-        leaf_count=len(leaves),
-        leaves=[leaf.as_dict() for leaf in leaves],
-        tree_format=merkle.FORMAT,
-        created_at=DEADLINE,
-    )
+    sealed = seal_versions(built)
+    leaves = merkle.build_leaves((leaf["reference"], leaf["version_sha256"]) for leaf in sealed.leaves)
     write_export(built.call, tmp_path)
     assert verify_export(tmp_path).identical
     document = json.loads((tmp_path / "decision.json").read_text(encoding="utf-8"))
@@ -221,6 +208,14 @@ def test_deadline_commitment_root_is_recomputed_from_the_published_leaves(tmp_pa
                     *(leaf.hash for leaf in leaves[3:]),
                 ]
             ),
+        ),
+        # The version in committed.json is no longer the one the (forged) leaf names.
+        Difference(
+            "committed.json",
+            reference,
+            "deadline_commitments.deadline.version_sha256",
+            forged,
+            sealed.leaves[2]["version_sha256"],
         ),
     ]
 

@@ -83,9 +83,11 @@ DATASETS = (
         "Förderentscheidung: Regeln, Eingaben, Ergebnis und Prüfskript",
         "Kriterien und Gewichte, Zusammenfassung, Auswahlregeln, die Eingaben des Optimierers, das "
         "Ergebnis mit Erläuterungen, Code- und Solver-Version, die Jury nach Organisation, "
-        "Fristsiegel; dazu ein Python-Skript (nur numpy und scipy), das Zusammenfassung und Auswahl "
-        "aus den veröffentlichten Dateien nachrechnet, und eine Anleitung.",
-        ("decision.json", "verify_decision.py", "README.txt"),
+        "Fristsiegel und je Interessenbekundung die zur Frist versiegelte Fassung (veröffentlichte "
+        "Felder im Klartext, freie Texte und personenbezogene Teile nur als Hash); dazu ein "
+        "Python-Skript (nur numpy und scipy), das Zusammenfassung, Auswahl und Fristsiegel aus den "
+        "veröffentlichten Dateien nachrechnet, und eine Anleitung.",
+        ("decision.json", "committed.json", "verify_decision.py", "README.txt"),
         ("Förderentscheidung", "Optimierung", "Nachrechnen"),
     ),
     DatasetSpec(

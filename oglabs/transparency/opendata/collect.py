@@ -19,6 +19,8 @@ What is read — and what never is:
 
 Never read: users, e-mail addresses (except the call's own mailbox), partner contacts, juror
 identities or comments, review comments, attendee lists.
+(``committed.py`` reads the committed versions' content, whose private part holds the partner
+contacts, only to hash it; it writes no withheld value.)
 
 Every list is read with a fixed number of queries and, where it grows with the proposals, as a
 stream (``iterator(chunk_size=…)`` with the prefetches done per chunk).

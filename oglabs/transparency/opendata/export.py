@@ -24,6 +24,7 @@ from oglabs.calls.models import Call
 from oglabs.transparency.opendata import readme
 from oglabs.transparency.opendata.catalog import MEDIA_TYPES, write_catalog
 from oglabs.transparency.opendata.collect import Context, context, proposal_records, score_records
+from oglabs.transparency.opendata.committed import write_committed
 from oglabs.transparency.opendata.documents import LICENCE_NAME, LICENCE_URL, write_decision, write_giving
 from oglabs.transparency.opendata.tables import write_proposals, write_scores
 from oglabs.transparency.standalone import verify_decision
@@ -38,6 +39,7 @@ DATA_FILES = (
     "scores.csv",
     "scores.json",
     "decision.json",
+    "committed.json",
     "grants-360giving.json",
 )
 SCRIPT = "verify_decision.py"
@@ -88,6 +90,7 @@ def _write(ctx: Context, directory: Path) -> Export:
     proposals = write_proposals(ctx, proposal_records(ctx), directory)
     reviews = write_scores(ctx, score_records(ctx), directory)
     write_decision(ctx, directory)
+    write_committed(ctx, directory)
     grants = write_giving(
         ctx, directory, data_source=base + "grants-360giving.json", site_url=site_url() + "/"
     )

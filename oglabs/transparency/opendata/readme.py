@@ -34,6 +34,10 @@ DATEIEN / FILES
   decision.json                   Kriterien, Gewichte, Regeln, Eingaben und Ergebnis des Optimierers,
                                   Code- und Solver-Version / criteria, weights, rules, the optimiser's
                                   inputs and result, code and solver versions
+  committed.json                  je Interessenbekundung die zur Frist versiegelte Fassung: die
+                                  veröffentlichten Felder im Klartext, freie Texte und private Teile
+                                  nur als SHA-256 / per proposal the version sealed at the deadline:
+                                  published fields in full, free texts and private parts as hashes
   grants-360giving.json           bewilligte Förderungen im 360Giving-Standard 1.4.3 /
                                   awarded grants in the 360Giving Data Standard 1.4.3
   catalog.ttl                     DCAT-AP.de-Katalog / DCAT-AP.de catalogue
@@ -50,6 +54,9 @@ NACHRECHNEN (DE)
     venv/bin/pip install numpy=={numpy_version} scipy=={scipy_version}
     venv/bin/python verify_decision.py .
 
+  Außerdem prüft es, dass jede Fassung in committed.json den im Fristsiegel (decision.json)
+  versiegelten Hash ergibt und Titel, Kommunen, Partner und Beträge mit proposals.json übereinstimmen.
+
   Ausgabe „identisch / identical“ (Exit-Code 0) oder jede Abweichung mit Datei, Kennung, Feld,
   veröffentlichtem und nachgerechnetem Wert (Exit-Code 1). Die Prüfsummen allein:
   sha256sum -c SHA256SUMS
@@ -58,8 +65,10 @@ RECOMPUTE (EN)
   The script reads only these files, recomputes the weighted sums, the aggregate per proposal and
   the selection (an exact mixed-integer programme solved by HiGHS) with the published rules and
   compares everything with the published results. It needs Python 3.11 or newer with numpy and
-  scipy (commands above). It prints "identisch / identical" (exit code 0) or every difference with
-  file, reference, field, published and recomputed value (exit code 1).
+  scipy (commands above). It also checks that every version in committed.json gives the hash
+  sealed in the deadline commitment (decision.json) and that its title, municipalities, partners
+  and amounts are those of proposals.json. It prints "identisch / identical" (exit code 0) or
+  every difference with file, reference, field, published and recomputed value (exit code 1).
 
 DATENSCHUTZ / PRIVACY
   Keine personenbezogenen Daten: keine Namen, E-Mail-Adressen oder Telefonnummern von Personen,

@@ -25,6 +25,10 @@ What it does, reading only the published files of the export directory:
    ``decision.json``.
 4. **Twins.** ``proposals.json`` and ``scores.json`` must say the same as their CSV twins.
 5. **Deadline commitments.** Each Merkle root in ``decision.json`` is recomputed from its leaves.
+6. **Committed versions.** Each version in ``committed.json`` — the public part with the free texts
+   withheld as hashes, the private part as its hash — must give the version hash of its leaf in
+   the deadline commitment, and its title, municipalities, partners and amounts must be those of
+   ``proposals.json``.
 
 It prints "identisch / identical" and exits with 0, or names every difference (file, proposal,
 field, published and recomputed value) and exits with 1.
@@ -1030,6 +1034,192 @@ def check_commitments(decision: Mapping[str, Any], report: Report) -> None:
             report.add("decision.json", "", f"deadline_commitments.{kind}.root", commitment.get("root"), root)
 
 
+# ==================================================================================================
+# Committed versions (committed.json)
+
+#: Content formats of ``oglabs/proposals/hashing.py``: 1 one hash per part, 2 a hash tree per part.
+CONTENT_WHOLE_PARTS = 1
+CONTENT_HASH_TREE = 2
+#: A withheld subtree in a disclosure: ``{"$sha256": "<64 hex digits>"}``.
+WITHHELD = "$sha256"
+_HEX = frozenset("0123456789abcdef")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Canonical JSON as ``oglabs/core/canonical.py`` writes it: keys sorted, no whitespace, UTF-8."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
+
+
+def disclosed_hash(value: Any) -> str:
+    """The root of the hash tree over a disclosure (``oglabs/proposals/hashing.py``): object
+    ``sha256(b"d" + canonical_json({key: hash}))``, array ``sha256(b"l" + canonical_json([hash…]))``,
+    scalar ``sha256(b"s" + canonical_json(value))``; ``{"$sha256": h}`` stands for a withheld
+    subtree whose hash is ``h``. ``ValueError`` for a malformed marker, a reserved key or a float."""
+    if isinstance(value, dict):
+        if WITHHELD in value:
+            marker = value[WITHHELD]
+            if len(value) != 1 or not isinstance(marker, str) or len(marker) != 64 or not set(marker) <= _HEX:
+                raise ValueError(f"kein gültiger Hash / not a valid withheld subtree: {value!r}")
+            return marker
+        if any(key.startswith("$") for key in value):
+            raise ValueError(f"reservierter Schlüssel / reserved key in {sorted(value)!r}")
+        tree = {key: disclosed_hash(item) for key, item in value.items()}
+        return hashlib.sha256(b"d" + canonical_json(tree)).hexdigest()
+    if isinstance(value, list):
+        return hashlib.sha256(b"l" + canonical_json([disclosed_hash(item) for item in value])).hexdigest()
+    if isinstance(value, float):
+        raise ValueError(f"Gleitkommazahl / float in a disclosure: {value!r}")
+    return hashlib.sha256(b"s" + canonical_json(value)).hexdigest()
+
+
+def version_hash_from_parts(public_sha256: str, private_sha256: str) -> str:
+    """A version's SHA-256 from the hashes of its two parts (both content formats)."""
+    return hashlib.sha256(canonical_json({"public": public_sha256, "private": private_sha256})).hexdigest()
+
+
+def _committed_version(entry: Mapping[str, Any]) -> str:
+    """The version hash an entry of ``committed.json`` gives (``ValueError`` if malformed)."""
+    if entry.get("disclosure") is False:
+        public, private = entry.get("public_sha256"), entry.get("private_sha256")
+        if not all(isinstance(h, str) and len(h) == 64 and set(h) <= _HEX for h in (public, private)):
+            raise ValueError("public_sha256/private_sha256 fehlen / missing")
+        return version_hash_from_parts(str(public), str(private))
+    public = entry.get("public")
+    if not isinstance(public, dict) or public.get("format") != CONTENT_HASH_TREE:
+        raise ValueError(f"Inhaltsformat / content format {CONTENT_HASH_TREE} erwartet / expected")
+    return version_hash_from_parts(disclosed_hash(public), disclosed_hash(entry.get("private")))
+
+
+def _shown(public: Mapping[str, Any]) -> dict[str, Any]:
+    """What a disclosure shows of the fields ``proposals.json`` publishes, in its terms."""
+    lead = public.get("lead_municipality")
+    lead = lead if isinstance(lead, dict) else {}
+    further = public.get("further_municipalities")
+    partners = public.get("partners")
+    budget = public.get("budget")
+    try:
+        requested: Any = sum((Decimal(str(line["amount"])) for line in budget), Decimal(0))  # type: ignore[union-attr]
+    except (TypeError, KeyError, InvalidOperation):
+        requested = budget
+    return {
+        "title": public.get("title"),
+        "lead_municipality": lead.get("name", ""),
+        "lead_municipality_ars": lead.get("ars", ""),
+        "lead_municipality_kind": lead.get("kind", ""),
+        "further_municipalities": sorted(_named(item, "ars") for item in further)
+        if isinstance(further, list)
+        else further,
+        "partners": [_named(item, "kind") for item in partners] if isinstance(partners, list) else partners,
+        "requested_amount": requested,
+        "own_contribution": public.get("own_contribution"),
+        "state_contribution": public.get("state_contribution"),
+    }
+
+
+def _published(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The same fields of a ``proposals.json`` row."""
+    return {
+        "title": row.get("title"),
+        "lead_municipality": row.get("lead_municipality", ""),
+        "lead_municipality_ars": row.get("lead_municipality_ars", ""),
+        "lead_municipality_kind": row.get("lead_municipality_kind", ""),
+        "further_municipalities": sorted(
+            _named(item, "ars") for item in row.get("further_municipalities", [])
+        ),
+        "partners": [_named(item, "kind") for item in row.get("partners", [])],
+        "requested_amount": row.get("requested_amount"),
+        "own_contribution": row.get("own_contribution"),
+        "state_contribution": row.get("state_contribution"),
+    }
+
+
+def _named(item: Any, detail: str) -> str:
+    """An organisation or place as ``Name (detail)``; anything else (e.g. a withheld subtree) as JSON."""
+    if isinstance(item, dict) and "name" in item:
+        return f"{_text(item.get('name'))} ({_text(item.get(detail))})"
+    return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+
+def _pairs(value: Any) -> Any:
+    return "; ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def check_committed(
+    directory: Path, decision: Mapping[str, Any], proposals: Sequence[Mapping[str, Any]], report: Report
+) -> None:
+    """Each version in ``committed.json`` gives the version hash sealed in ``decision.json``'s
+    commitment (recomputed from the disclosure, or from the two part hashes of an old-format
+    version), and what it shows of title, municipalities, partners and amounts is what
+    ``proposals.json`` publishes. Every published proposal that is a leaf has an entry."""
+    if not (directory / "committed.json").is_file():
+        report.notes.append(
+            "Hinweis / note: committed.json fehlt / is missing — Fassungen nicht geprüft / versions not checked."
+        )
+        return
+    leaves: dict[tuple[str, str], str] = {}
+    for commitment in decision.get("deadline_commitments", []):
+        for leaf in commitment.get("leaves", []):
+            leaves[(str(commitment.get("kind", "")), str(leaf["reference"]))] = str(leaf["version_sha256"])
+    sealed = {reference for _, reference in leaves}
+    rows = {str(row.get("reference")): row for row in proposals}
+    seen: set[str] = set()
+    hash_only = 0
+    for entry in _read_json(directory, "committed.json").get("proposals", []):
+        reference, kind = str(entry.get("reference", "")), str(entry.get("commitment", ""))
+        if reference in seen:
+            report.add("committed.json", reference, "Eintrag / entry", "doppelt / twice", "einmal / once")
+        seen.add(reference)
+        try:
+            recomputed = _committed_version(entry)
+        except (ValueError, TypeError, AttributeError) as error:
+            recomputed = f"nicht berechenbar / not computable: {error}"
+        if recomputed != entry.get("version_sha256"):
+            report.add("committed.json", reference, "version_sha256", entry.get("version_sha256"), recomputed)
+        sealed_hash = leaves.get((kind, reference))
+        if sealed_hash is None:
+            report.add(
+                "committed.json", reference, f"deadline_commitments.{kind}", "", "kein Blatt / no leaf"
+            )
+        elif entry.get("version_sha256") != sealed_hash:
+            report.add(
+                "committed.json",
+                reference,
+                f"deadline_commitments.{kind}.version_sha256",
+                sealed_hash,
+                entry.get("version_sha256"),
+            )
+        if not isinstance(entry.get("public"), dict) and entry.get("disclosure") is not False:
+            continue
+        if entry.get("disclosure") is False:
+            hash_only += 1
+            continue
+        public = entry["public"]
+        if public.get("reference") != reference:
+            report.add("committed.json", reference, "public.reference", reference, public.get("reference"))
+        row = rows.get(reference)
+        if row is None:
+            report.add(
+                "proposals.json", reference, "Zeile / row", "fehlt / missing", "im Fristsiegel / committed"
+            )
+            continue
+        shown, published = _shown(public), _published(row)
+        for name, value in published.items():
+            other = shown[name]
+            if value != other and not _same_decimal(value, other):
+                report.add("proposals.json", reference, name, _pairs(value), _pairs(other))
+    for reference in sorted((set(rows) & sealed) - seen):
+        report.add(
+            "committed.json", reference, "Eintrag / entry", "fehlt / missing", "im Fristsiegel / committed"
+        )
+    if hash_only:
+        report.notes.append(
+            f"Hinweis / note: {hash_only} Fassung(en) im alten Inhaltsformat: nur der Hash geprüft, "
+            f"nicht der Inhalt / version(s) in the old content format: only the hash checked, not the content."
+        )
+
+
 def _flatten(value: Any) -> str:
     """A JSON value as its CSV cell: lists joined with "; ", objects as "name (kind)"."""
     if isinstance(value, list):
@@ -1113,6 +1303,7 @@ def verify(directory: Path | str, *, time_limit: float = 60.0) -> Report:
     candidates = _scored_inputs(decision, scores.aggregate, scores.means, scores.counts, proposals, report)
     recompute_selection(decision, proposals, candidates, scores.aggregate, report, time_limit=time_limit)
     check_commitments(decision, report)
+    check_committed(directory, decision, _read_json(directory, "proposals.json")["proposals"], report)
     return report
 
 
