@@ -105,6 +105,14 @@ def money(value: Decimal | int | float | None, currency: str = "EUR") -> str:
 
 
 @register.filter
+def money_cents(value: Decimal | int | float | None, always: bool = True) -> str:
+    """Euros always with cents ("40.000,00 €") — or, given a false flag, as ``money`` ("40.000 €")."""
+    if value is None or value == "":
+        return ""
+    return format_money(value, "EUR", cents=True if always else None)
+
+
+@register.filter
 def berlin_datetime(value: datetime | None) -> str:
     """Date and time in Europe/Berlin: "31.10.2019, 23:59 Uhr"."""
     if value is None:
