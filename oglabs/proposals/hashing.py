@@ -29,6 +29,7 @@ they are stored). Keys beginning with ``$`` are reserved: a disclosure marks a w
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -80,24 +81,38 @@ def version_hash_from_parts(public: str, private: str) -> str:
 # The hash tree
 
 
-def _digest(kind: bytes, value: JSONValue) -> str:
-    return hashlib.sha256(kind + canonical_json(value)).hexdigest()
+_string = json.JSONEncoder(ensure_ascii=False).encode
+_LITERALS = {None: "null", True: "true", False: "false"}
 
 
 def _tree(value: JSONValue, *, disclosed: bool) -> str:
+    """The hash tree over a normalised value. The canonical JSON of an object or array of hashes
+    is written directly (keys sorted as ``canonical_json`` sorts them, every hash a plain ASCII
+    string): the same bytes, without normalising each node again."""
     if isinstance(value, dict):
         if disclosed and WITHHELD in value:
             marker = value[WITHHELD]
             if len(value) != 1 or not isinstance(marker, str) or not _HEX.fullmatch(marker):
                 raise ValueError(f"not a withheld subtree: {value!r}")
             return marker
-        for key in value:
+        items = []
+        for key in sorted(value):
             if key.startswith("$"):
                 raise ValueError(f"keys beginning with '$' are reserved: {key!r}")
-        return _digest(b"d", {key: _tree(item, disclosed=disclosed) for key, item in value.items()})
+            items.append(f'{_string(key)}:"{_tree(value[key], disclosed=disclosed)}"')
+        return hashlib.sha256(("d{" + ",".join(items) + "}").encode("utf-8")).hexdigest()
     if isinstance(value, list):
-        return _digest(b"l", [_tree(item, disclosed=disclosed) for item in value])
-    return _digest(b"s", value)
+        hashes = ",".join(f'"{_tree(item, disclosed=disclosed)}"' for item in value)
+        return hashlib.sha256(f"l[{hashes}]".encode()).hexdigest()
+    if isinstance(value, float):
+        raise TypeError(f"floats are not canonical, use Decimal or str: {value!r}")
+    if isinstance(value, str):
+        text = _string(value)
+    elif value is None or isinstance(value, bool):
+        text = _LITERALS[value]
+    else:
+        text = str(value)  # an int: its JSON is its decimal digits
+    return hashlib.sha256(b"s" + text.encode("utf-8")).hexdigest()
 
 
 def node_hash(value: Any) -> str:

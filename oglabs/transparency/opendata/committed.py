@@ -24,11 +24,13 @@ from typing import Any
 
 from oglabs.proposals.hashing import (
     FORMAT_WHOLE_PARTS,
+    WITHHELD,
     content_format,
     disclose,
-    node_hash,
+    disclosed_hash,
     part_hashes,
-    version_hash,
+    version_hash_from_parts,
+    withheld,
 )
 from oglabs.proposals.models import ProposalVersion
 from oglabs.selection.models import DecisionEntry
@@ -78,22 +80,22 @@ def withheld_paths(public: Mapping[str, Any]) -> list[tuple[str | int, ...]]:
 def committed_entry(
     reference: str, kind: str, version_sha256: str, content: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The entry of one committed version (``ValueError`` if its content does not give the hash)."""
-    if version_hash(content) != version_sha256:
-        raise ValueError(f"{reference}: stored content does not match the committed version hash")
+    """The entry of one committed version. ``ValueError`` unless what is written gives the
+    committed hash (the same recomputation as the verifier's, so the tree is hashed once)."""
     entry: dict[str, Any] = {"reference": reference, "commitment": kind, "version_sha256": version_sha256}
     fmt = content_format(content)
     entry["content_format"] = fmt
     if fmt == FORMAT_WHOLE_PARTS:
         hashes = part_hashes(content)
         entry.update(disclosure=False, public_sha256=hashes["public"], private_sha256=hashes["private"])
-        return entry
-    public = content["public"]
-    entry.update(
-        disclosure=True,
-        public=disclose(public, withhold=withheld_paths(public)),
-        private={"$sha256": node_hash(content["private"])},
-    )
+        recomputed = version_hash_from_parts(hashes["public"], hashes["private"])
+    else:
+        public = disclose(content["public"], withhold=withheld_paths(content["public"]))
+        private = withheld(content["private"])
+        entry.update(disclosure=True, public=public, private=private)
+        recomputed = version_hash_from_parts(disclosed_hash(public), private[WITHHELD])
+    if recomputed != version_sha256:
+        raise ValueError(f"{reference}: stored content does not match the committed version hash")
     return entry
 
 
