@@ -3,9 +3,12 @@
 Setup (not timed, a child process, a throwaway SQLite file unless ``--database-url``): migrate;
 16 Länder with one Kreis each and 10,000 synthetic Gemeinden; one published call with three
 weighted criteria and a jury of 30 in 6 organisations; 10,000 proposals *im
-Teilnahmewettbewerb* (a further municipality, two partners with a contact address, a challenge, a
-budget line each), three submitted reviews per proposal with a score per criterion (30,000
-reviews, 90,000 scores) — all with ``bulk_create``; then the selection exactly as the application
+Teilnahmewettbewerb* (a further municipality, free texts for region and moderation, three
+partners with a role and a contact address, four tasks with texts, a challenge, six budget lines
+each), each with its handed-in version of content format 2 (``proposals.queries.proposal_content``,
+normalised and hashed as ``freeze_version`` does) and the deadline sealed over them
+(``transparency.services.commit_deadline``), three submitted reviews per proposal with a score per
+criterion (30,000 reviews, 90,000 scores) — all with ``bulk_create``; then the selection exactly as the application
 computes it (``selection.queries.compute_selection``: the jury's results, the candidates, the
 optimiser), a stored run, the decision's 10,000 entries as ``decide`` writes them, a confirmed
 redacted reason per entry, and the publication.
@@ -67,8 +70,19 @@ def phase_setup(database_url: str, count: int) -> dict[str, Any]:
 
     from oglabs.accounts.models import Role, User
     from oglabs.calls.models import Call, Challenge, EligibilityRules, Phase
+    from oglabs.core.canonical import normalise
     from oglabs.places.models import District, Municipality, State
-    from oglabs.proposals.models import BudgetLine, ConsortiumMunicipality, Partner, Proposal
+    from oglabs.proposals.hashing import version_hash
+    from oglabs.proposals.models import (
+        BudgetLine,
+        ConsortiumMunicipality,
+        LabTask,
+        Partner,
+        Proposal,
+        ProposalVersion,
+        VersionKind,
+    )
+    from oglabs.proposals.queries import _with_content, proposal_content
     from oglabs.proposals.states import ProposalState
     from oglabs.reviews.models import Criterion, Juror, Review, ReviewSettings, ReviewState, Score
     from oglabs.selection import optimiser, queries
@@ -76,6 +90,7 @@ def phase_setup(database_url: str, count: int) -> dict[str, Any]:
     from oglabs.selection.serialise import result_to_json
     from oglabs.selection.services import code_version
     from oglabs.transparency.models import PublicText, PublishedField, TextStatus
+    from oglabs.transparency.services import commit_deadline
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -184,6 +199,9 @@ def phase_setup(database_url: str, count: int) -> dict[str, Any]:
                     state=ProposalState.IN_COMPETITION,
                     lead_municipality=municipalities[n],
                     own_contribution=Decimal(rng.randrange(0, 20_000, 100)),
+                    region=f"Region des Labors {n}: " + "Ländlicher Raum im Strukturwandel, " * 12,
+                    lab_form=("place", "network", "both")[n % 3],
+                    moderation="Moderation durch eine externe Stelle, Konflikte im Lenkungskreis. " * 6,
                     created_at=now,
                     updated_at=now,
                     submitted_at=deadline - dt.timedelta(seconds=count - n),
@@ -201,10 +219,24 @@ def phase_setup(database_url: str, count: int) -> dict[str, Any]:
         )
         Partner.objects.bulk_create(
             (
-                Partner(proposal=p, position=k, kind=("civil_society", "science")[k], name=f"Partner {k} von {p.reference}",
+                Partner(proposal=p, position=k, kind=("civil_society", "science", "business")[k],
+                        name=f"Partner {k} von {p.reference}", cooperation_exists=k == 0,
+                        role_in_lab=f"Rolle {k}: " + "bringt Wissen und Netzwerke in das Labor ein. " * 4,
                         contact_email=f"partner{p.pk}-{k}@example.org")
                 for p in proposals
-                for k in range(2)
+                for k in range(3)
+            ),
+            batch_size=5000,
+        )  # fmt: skip
+        LabTask.objects.bulk_create(
+            (
+                LabTask(proposal=p, position=k, title=f"Aufgabe {k} von {p.reference}",
+                        description="Beschreibung der Aufgabe mit Vorgehen und Beteiligten. " * 8,
+                        indicator="Zahl der Beteiligten", target_value=f"{20 * (k + 1)}",
+                        due_on=dt.date(2021, 3 * k + 1, 15),
+                        verification="Protokolle und Teilnahmelisten der Veranstaltungen. " * 3)
+                for p in proposals
+                for k in range(4)
             ),
             batch_size=5000,
         )  # fmt: skip
@@ -219,11 +251,13 @@ def phase_setup(database_url: str, count: int) -> dict[str, Any]:
             (
                 BudgetLine(
                     proposal=p,
-                    year=2020,
-                    category="staff",
-                    amount=Decimal(rng.randrange(50_000, 250_001, 500)),
+                    year=year,
+                    category=category,
+                    amount=Decimal(rng.randrange(8_000, 42_001, 500)),
                 )
                 for p in proposals
+                for year in (2020, 2021, 2022)
+                for category in ("staff", "material")
             ),
             batch_size=5000,
         )
@@ -240,7 +274,23 @@ def phase_setup(database_url: str, count: int) -> dict[str, Any]:
             (Score(review=r, criterion=c, value=rng.randint(2, 10)) for r in reviews for c in criteria),
             batch_size=10000,
         )
+        for start in range(0, count, 1000):
+            # loaded as the application loads a proposal's content (canonical order of each relation)
+            chunk = _with_content(
+                Proposal.objects.filter(pk__in=[p.pk for p in proposals[start : start + 1000]])
+            ).order_by("pk")
+            versions = []
+            for proposal in chunk:
+                content = normalise(proposal_content(proposal))
+                versions.append(
+                    ProposalVersion(proposal=proposal, number=1, kind=VersionKind.SUBMITTED, stage=proposal.stage,
+                                    content=content, sha256=version_hash(content), created_at=proposal.submitted_at)
+                )  # fmt: skip
+            ProposalVersion.objects.bulk_create(versions)
     built = time.perf_counter() - started
+    started = time.perf_counter()
+    commitment = commit_deadline(call, now=now)
+    sealed = time.perf_counter() - started
     started = time.perf_counter()
     rules = queries.selection_rules(budget="3000000", max_labs=16, max_per_state=2, rural_min_share="0.5")
     computation = queries.compute_selection(call, rules)
@@ -286,6 +336,8 @@ def phase_setup(database_url: str, count: int) -> dict[str, Any]:
         )  # fmt: skip
     return {
         "build_s": built,
+        "seal_s": sealed,
+        "leaves": commitment.leaf_count,
         "decide_s": time.perf_counter() - started,
         "entries": len(view.rows),
         "selected": len(view.selected),
@@ -401,7 +453,8 @@ def main() -> int:
         f"{rss:.0f} | {first['rss_before_mb']:.0f} | {traced['traced_peak_mb']:.0f} | {first['files']} | "
         f"{first['bytes']:,} | {verified['seconds']:.1f} | {'yes' if verified['identical'] else 'NO'} |",
         "",
-        f"Setup (not timed): data {setup['build_s']:.0f} s, selection and decision {setup['decide_s']:.0f} s "
+        f"Setup (not timed): data {setup['build_s']:.0f} s, sealing the deadline over {setup['leaves']:,} "
+        f"format-2 versions (`commit_deadline`) {setup['seal_s']:.1f} s, selection and decision {setup['decide_s']:.0f} s "
         f"({setup['candidates']:,} candidates, {setup['selected']} selected).",
         "",
         f"Goal: at most {GOAL_SECONDS:.0f} s and {GOAL_MB:.0f} MB for 10,000 proposals — "

@@ -20,6 +20,7 @@ __all__ = [
     "PublicText",
     "PublicationAllowList",
     "PublishedField",
+    "SealedDisclosure",
     "TextStatus",
 ]
 
@@ -163,3 +164,33 @@ class DeadlineCommitment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id} {self.kind} {self.root[:12]}"
+
+
+class SealedDisclosure(models.Model):
+    """One leaf's committed version of content format 2 as ``committed.json`` shows it, made once
+    when the deadline is sealed (``services.commit_deadline``): the public part as a disclosure
+    (``disclosure.disclosure_of``, the free texts as hashes) and the private part's hash.
+
+    The export checks it against the leaf's version hash with ``hashing.disclosed_hash`` (cheap:
+    a withheld subtree is one hash) instead of hashing the stored content again. Commitments made
+    before this table existed have no rows; the export then computes the disclosure from the
+    version's content. Versions of content format 1 have no row either.
+    """
+
+    commitment = models.ForeignKey(DeadlineCommitment, on_delete=models.CASCADE, related_name="disclosures")
+    reference = models.CharField(max_length=32)
+    version_sha256 = models.CharField(max_length=64)
+    public = models.JSONField()
+    private_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("Offenlegung einer gesiegelten Fassung")
+        verbose_name_plural = _("Offenlegungen gesiegelter Fassungen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "reference"], name="sealed_disclosure_once_per_leaf"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} {self.reference}"

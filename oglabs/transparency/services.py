@@ -29,10 +29,18 @@ from oglabs.accounts.models import User
 from oglabs.audit.services import record_event
 from oglabs.calls.models import Call, Phase
 from oglabs.calls.timeline import DEADLINE, DEADLINE_KINDS, REVISION_DEADLINE
-from oglabs.proposals.hashing import version_hash
+from oglabs.proposals.hashing import (
+    FORMAT_HASH_TREE,
+    content_format,
+    disclosed_hash,
+    node_hash,
+    version_hash,
+    version_hash_from_parts,
+)
 from oglabs.proposals.models import ProposalVersion, VersionKind
 from oglabs.selection.models import Decision, DecisionEntry
 from oglabs.transparency import merkle, queries, redaction
+from oglabs.transparency.disclosure import disclosure_of
 from oglabs.transparency.exceptions import (
     AlreadyPublished,
     DeadlineNotPassed,
@@ -50,6 +58,7 @@ from oglabs.transparency.models import (
     PublicationAllowList,
     PublicText,
     PublishedField,
+    SealedDisclosure,
 )
 from oglabs.transparency.redaction import Mark
 from oglabs.transparency.states import TextStatus, can_transition
@@ -369,8 +378,45 @@ def deadline_leaves(call: Call, deadline_at: datetime) -> list[merkle.Leaf]:
     return merkle.build_leaves(latest.values())
 
 
+def _sealed_disclosures(call: Call, commitment: DeadlineCommitment) -> list[SealedDisclosure]:
+    """Each leaf's version of content format 2 as the open data disclose it (``disclosure_of``),
+    made once here so that the export need not hash the whole content again. Each is checked to
+    give the leaf's version hash (``VersionHashMismatch``)."""
+    committed = {str(leaf["reference"]): str(leaf["version_sha256"]) for leaf in commitment.leaves}
+    versions = (
+        ProposalVersion.objects.filter(
+            proposal__call=call,
+            kind__in=[VersionKind.SUBMITTED, VersionKind.REVISED],
+            created_at__lte=commitment.deadline_at,
+        )
+        .order_by("proposal__reference", "number")
+        .values_list("proposal__reference", "sha256", "content")
+    )
+    result: dict[str, SealedDisclosure] = {}
+    for reference, sha256, content in versions.iterator(chunk_size=500):
+        if committed.get(reference) != sha256 or reference in result:
+            continue
+        if content_format(content) != FORMAT_HASH_TREE:
+            continue  # format 1: the export shows only the two part hashes, cheap to compute
+        public = disclosure_of(content["public"])
+        private_sha256 = node_hash(content["private"])
+        if version_hash_from_parts(disclosed_hash(public), private_sha256) != sha256:
+            raise VersionHashMismatch(reference)
+        result[reference] = SealedDisclosure(
+            commitment=commitment,
+            reference=reference,
+            version_sha256=sha256,
+            public=public,
+            private_sha256=private_sha256,
+        )
+    return [result[reference] for reference in sorted(result)]
+
+
 def commit_deadline(call: Call, *, kind: str = DEADLINE, now: datetime) -> DeadlineCommitment:
     """Seal the call's content at the deadline ``kind``: the Merkle root, one audit event.
+
+    Each leaf of content format 2 also gets its disclosure for the open data
+    (``SealedDisclosure``), computed once here.
 
     Idempotent: once made, the commitment is returned unchanged (no second event). Refused with
     ``NoDeadline`` when the call has no such deadline and ``DeadlineNotPassed`` while
@@ -401,6 +447,7 @@ def commit_deadline(call: Call, *, kind: str = DEADLINE, now: datetime) -> Deadl
             tree_format=merkle.FORMAT,
             created_at=now,
         )
+        SealedDisclosure.objects.bulk_create(_sealed_disclosures(locked, commitment), batch_size=500)
         record_event(
             actor=None,
             action="transparency.deadline_committed",
