@@ -57,40 +57,46 @@ def record_event(
         "data": normalise(data),
     }
     format_datetime(now)  # refuses a naive ``now`` before anything is written
-    # The usual case, in the caller's transaction without a savepoint: the log has events, and
-    # the lock taken in ``_chain_tail`` makes this writer the only one to append.
-    with transaction.atomic(savepoint=False):
-        tail = _chain_tail()
-        if tail is not None:
-            return _insert(fields, tail)
-    # The log is empty: two writers may race for the very first event; the loser retries.
     for attempt in range(1, _APPEND_ATTEMPTS + 1):
-        try:
-            with transaction.atomic():
-                return _insert(fields, _chain_tail())
-        except IntegrityError:
-            if attempt == _APPEND_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+        # The usual case, in the caller's transaction without a savepoint: ``_chain_tail``
+        # made this writer the only one to append.
+        with transaction.atomic(savepoint=False):
+            tail, exclusive = _chain_tail()
+            if exclusive:
+                return _insert(fields, tail)
+        if tail is None:
+            # The log was empty: writers may race for the very first event. It is written in a
+            # savepoint, so that the loser of a collision can read again without spoiling the
+            # caller's transaction.
+            try:
+                with transaction.atomic():
+                    return _insert(fields, None)
+            except IntegrityError:
+                if attempt == _APPEND_ATTEMPTS:
+                    raise
+        # Otherwise the first event was committed between the two reads: read again.
+    raise IntegrityError("no lock on the audit log's first event")  # pragma: no cover
 
 
-def _chain_tail() -> tuple[int, str] | None:
-    """The sequence number and hash of the last event, locked for appending; the caller holds a
-    transaction.
+def _chain_tail() -> tuple[tuple[int, str] | None, bool]:
+    """The sequence number and hash of the last event (``None`` for an empty log), and whether
+    this writer is now the only one that can append; the caller holds a transaction.
 
     Writers are serialised by locking the first event (the anchor) before reading the last
     one. Locking the last event itself would not do on PostgreSQL: a writer that waited for
     that lock still sees the same, by then no longer last, event and would take a used number.
-    Databases without ``SELECT ... FOR UPDATE`` (SQLite) serialise writers by their IMMEDIATE
-    transactions, so there the anchor is not read at all. Two writers racing for the very first
-    event (no anchor yet) collide on the unique sequence number.
+    Without an anchor to lock (the first event not committed when it was read) the writer is
+    not alone, and then it locks nothing at all, so that it cannot deadlock with the writer
+    that holds the anchor. Databases without ``SELECT ... FOR UPDATE`` (SQLite) serialise
+    writers by their IMMEDIATE transactions, so there the anchor is not read at all.
     """
+    exclusive = True
     if connections[AuditEvent.objects.db].features.has_select_for_update:
-        list(AuditEvent.objects.select_for_update().filter(sequence=1).values_list("pk", flat=True))
-    last = (
-        AuditEvent.objects.select_for_update().order_by("-sequence").values_list("sequence", "hash").first()
-    )
-    return (last[0], last[1]) if last is not None else None
+        anchor = AuditEvent.objects.select_for_update().filter(sequence=1).values_list("pk", flat=True)
+        exclusive = bool(list(anchor))
+    events = AuditEvent.objects.select_for_update() if exclusive else AuditEvent.objects.all()
+    last = events.order_by("-sequence").values_list("sequence", "hash").first()
+    return ((last[0], last[1]) if last is not None else None), exclusive
 
 
 def _insert(fields: dict[str, Any], tail: tuple[int, str] | None) -> AuditEvent:

@@ -34,9 +34,10 @@ def test_record_event_in_callers_transaction_reads_tail_and_inserts(django_asser
 
 
 @pytest.mark.django_db
-def test_record_event_first_event_appends_in_a_savepoint() -> None:
-    """The very first event may race with another writer: it is written in a savepoint, so a
-    collision is retried without spoiling the caller's transaction."""
+def test_record_event_first_events_chain_in_callers_transaction() -> None:
+    """The first events, before there is an anchor to lock (on PostgreSQL they are written in
+    a savepoint, so that a collision with another writer is retried without spoiling the
+    caller's transaction; ``test_concurrency.py`` races them)."""
     with transaction.atomic():
         first = record_event(actor=None, action="test.first", target_type="test", data={}, now=NOW)
         second = record_event(
