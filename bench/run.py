@@ -1,5 +1,8 @@
 """Run every benchmark in bench/ and write the figures to docs/performance.md.
 
+``python bench/run.py NAME …`` runs only the named benchmarks and replaces their sections in the
+existing document (the header says which were re-measured and when).
+
 Each benchmark is a script ``bench/<name>.py`` that prints a Markdown section (a ``## `` heading,
 what was measured, a table, and the goal it is held against) to standard output. This runner
 executes them one after another in fresh processes, so no benchmark warms another's caches, and
@@ -70,12 +73,34 @@ def main() -> int:
         f"- Machine: {machine()}",
         "",
     ]
+    target = ROOT / "docs" / "performance.md"
     if not only:
-        (ROOT / "docs" / "performance.md").write_text("\n".join(header + sections) + "\n", encoding="utf-8")
+        target.write_text("\n".join(header + sections) + "\n", encoding="utf-8")
+    elif sections and target.exists():
+        target.write_text(_updated(target.read_text(encoding="utf-8"), sections), encoding="utf-8")
     if failed:
         print("FAILED: " + ", ".join(failed), file=sys.stderr)
         return 1
     return 0
+
+
+def _updated(document: str, sections: list[str]) -> str:
+    """``document`` with each of ``sections`` replacing the section of the same ``## `` heading
+    (appended if there is none); the header gains a line saying which sections were re-measured."""
+    parts = document.rstrip("\n").split("\n## ")
+    head, body = parts[0], ["## " + part for part in parts[1:]]
+    for section in sections:
+        title = section.splitlines()[0]
+        for index, existing in enumerate(body):
+            if existing.splitlines()[0] == title:
+                body[index] = section
+                break
+        else:
+            body.append(section)
+    names = ", ".join(section.splitlines()[0].removeprefix("## ") for section in sections)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    head = head.rstrip("\n") + f"\n- Re-measured on their own {stamp}: {names}\n"
+    return "\n".join([head, *body]) + "\n"
 
 
 if __name__ == "__main__":
