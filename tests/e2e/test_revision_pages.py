@@ -17,6 +17,7 @@ from tests.e2e.axe import assert_no_axe_violations
 from tests.e2e.conftest import LoginHelper
 from tests.factories.accounts import JurorFactory, StaffFactory
 from tests.factories.proposals import CallFactory, ProposalFactory
+from tests.factories.reviews import JurySeatFactory, ReviewFactory
 from tests.proposals.test_revision import OPENED_AT, REVISION_DEADLINE, build_submitted, make_eligible
 
 pytestmark = pytest.mark.browser
@@ -111,7 +112,10 @@ def test_diff_page_has_no_axe_violations(page: Page, logged_in_page: LoginHelper
 
 def test_diff_page_for_a_juror_has_no_axe_violations(page: Page, logged_in_page: LoginHelper) -> None:
     proposal = _revised()
-    logged_in_page(JurorFactory())
+    juror = JurorFactory()
+    # A juror sees a proposal only through a review of it (reviews.queries.visible_proposals_for_juror).
+    ReviewFactory(juror=JurySeatFactory(call=proposal.call, user=juror), proposal=proposal)
+    logged_in_page(juror)
     page.goto(reverse("backoffice:proposal_diff", kwargs={"pk": proposal.pk}))
     expect(page.get_by_role("table")).to_be_visible()
     assert_no_axe_violations(page)
