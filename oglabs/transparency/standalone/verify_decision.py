@@ -1111,7 +1111,9 @@ def _shown(public: Mapping[str, Any]) -> dict[str, Any]:
         "further_municipalities": sorted(_named(item, "ars") for item in further)
         if isinstance(further, list)
         else further,
-        "partners": [_named(item, "kind") for item in partners] if isinstance(partners, list) else partners,
+        "partners": sorted(_named(item, "kind") for item in partners)
+        if isinstance(partners, list)
+        else partners,
         "requested_amount": requested,
         "own_contribution": public.get("own_contribution"),
         "state_contribution": public.get("state_contribution"),
@@ -1128,7 +1130,8 @@ def _published(row: Mapping[str, Any]) -> dict[str, Any]:
         "further_municipalities": sorted(
             _named(item, "ars") for item in row.get("further_municipalities", [])
         ),
-        "partners": [_named(item, "kind") for item in row.get("partners", [])],
+        # Partners as a set, like the municipalities: their order carries no meaning.
+        "partners": sorted(_named(item, "kind") for item in row.get("partners", [])),
         "requested_amount": row.get("requested_amount"),
         "own_contribution": row.get("own_contribution"),
         "state_contribution": row.get("state_contribution"),
