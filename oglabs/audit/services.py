@@ -78,6 +78,24 @@ def record_event(
     raise IntegrityError("no lock on the audit log's first event")  # pragma: no cover
 
 
+def hold_log() -> None:
+    """Wait until no other transaction can append to the log, and keep it so until the caller's
+    transaction ends: for work that must not interleave with the transaction of any state
+    change (``proposals.services.receipts``).
+
+    Appends are serialised anyway (``_chain_tail``): on PostgreSQL by the lock on the first
+    event, taken here too; on SQLite by the IMMEDIATE transaction, which already holds the
+    database's write lock. An empty log has nothing to lock (the first event of the system is
+    recorded when the first call is created, before any proposal exists).
+    """
+    connection = connections[AuditEvent.objects.db]
+    if not connection.in_atomic_block:
+        raise RuntimeError("hold_log needs the caller's transaction")
+    if connection.features.has_select_for_update:
+        with connection.cursor() as cursor:
+            cursor.execute(_ANCHOR_SQL)
+
+
 def _chain_tail() -> tuple[tuple[int, str] | None, bool]:
     """The sequence number and hash of the last event (``None`` for an empty log), and whether
     this writer is now the only one that can append; the caller holds a transaction.
@@ -89,14 +107,21 @@ def _chain_tail() -> tuple[tuple[int, str] | None, bool]:
     not alone, and then it locks nothing at all, so that it cannot deadlock with the writer
     that holds the anchor. Databases without ``SELECT ... FOR UPDATE`` (SQLite) serialise
     writers by their IMMEDIATE transactions, so there the anchor is not read at all.
+
+    Plain SQL (two short statements on the log's own table): every state change of the
+    application passes through here, and the ORM's query building cost several times the
+    statements themselves (``docs/performance.md``, the deadline rush).
     """
-    exclusive = True
-    if connections[AuditEvent.objects.db].features.has_select_for_update:
-        anchor = AuditEvent.objects.select_for_update().filter(sequence=1).values_list("pk", flat=True)
-        exclusive = bool(list(anchor))
-    events = AuditEvent.objects.select_for_update() if exclusive else AuditEvent.objects.all()
-    last = events.order_by("-sequence").values_list("sequence", "hash").first()
-    return ((last[0], last[1]) if last is not None else None), exclusive
+    connection = connections[AuditEvent.objects.db]
+    locking = connection.features.has_select_for_update
+    with connection.cursor() as cursor:
+        exclusive = True
+        if locking:
+            cursor.execute(_ANCHOR_SQL)
+            exclusive = cursor.fetchone() is not None
+        cursor.execute(_TAIL_SQL + (" FOR UPDATE" if locking and exclusive else ""))
+        last = cursor.fetchone()
+    return ((int(last[0]), str(last[1])) if last is not None else None), exclusive
 
 
 def _insert(fields: dict[str, Any], tail: tuple[int, str] | None) -> AuditEvent:
@@ -105,5 +130,37 @@ def _insert(fields: dict[str, Any], tail: tuple[int, str] | None) -> AuditEvent:
     previous_hash = tail[1] if tail is not None else GENESIS
     event = AuditEvent(sequence=sequence, previous_hash=previous_hash, **fields)
     event.hash = event_hash(previous_hash, {"sequence": sequence, **fields})
-    event.save()
+    connection = connections[AuditEvent.objects.db]
+    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _INSERTED_FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL, values)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
+
+
+def _quoted(name: str) -> str:
+    """An identifier quoted as the SQL standard (and so SQLite and PostgreSQL) quote it."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql() -> tuple[str, str, str, list[models.Field[Any, Any]]]:
+    """The three statements of an append, from the model's own table and column names."""
+    meta = AuditEvent._meta
+    table = _quoted(meta.db_table)
+    column = {field.name: _quoted(field.column) for field in meta.concrete_fields}
+    inserted = [field for field in meta.concrete_fields if not field.primary_key]
+    anchor = f"SELECT {column['id']} FROM {table} WHERE {column['sequence']} = 1"  # noqa: S608  # names from the model
+    tail = (
+        f"SELECT {column['sequence']}, {column['hash']} FROM {table} "  # noqa: S608  # names from the model
+        f"ORDER BY {column['sequence']} DESC LIMIT 1"
+    )
+    insert = (
+        f"INSERT INTO {table} ({', '.join(_quoted(field.column) for field in inserted)}) "  # noqa: S608  # names from the model
+        f"VALUES ({', '.join(['%s'] * len(inserted))}) RETURNING {column['id']}"
+    )
+    return anchor + " FOR UPDATE", tail, insert, inserted
+
+
+_ANCHOR_SQL, _TAIL_SQL, _INSERT_SQL, _INSERTED_FIELDS = _sql()
