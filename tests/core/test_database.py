@@ -1,7 +1,10 @@
-"""The database configuration holds under concurrent writers (SQLite: WAL + IMMEDIATE)."""
+"""The database configuration holds under concurrent writers (SQLite: WAL + IMMEDIATE, and a fair
+queue for writers)."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 
 import pytest
@@ -55,3 +58,37 @@ def test_sqlite_runs_in_wal_mode_when_sqlite():
         assert cursor.fetchone()[0] == "wal"
         cursor.execute("PRAGMA foreign_keys")
         assert cursor.fetchone()[0] == 1
+
+
+def _queue_is_free(path: str) -> bool:
+    """Whether another open file of the writers' queue can take its lock right now."""
+    descriptor = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(descriptor)  # closing releases a lock taken here
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_writers_queue_for_the_lock_only_while_a_transaction_runs():
+    """SQLite only (ADR 0001): a transaction holds the writers' queue from BEGIN to COMMIT or
+    ROLLBACK; statements outside a transaction and readers never take it."""
+    if connection.vendor != "sqlite":
+        assert connection.vendor == "postgresql"
+        return
+    Session.objects.create(session_key="outside", session_data="x", expire_date=timezone.now())
+    path = f"{connection.settings_dict['NAME']}-writers"
+    assert _queue_is_free(path)
+    with transaction.atomic():
+        Session.objects.create(session_key="inside", session_data="x", expire_date=timezone.now())
+        assert not _queue_is_free(path)
+    assert _queue_is_free(path)
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        Session.objects.create(session_key="rolled back", session_data="x", expire_date=timezone.now())
+        assert not _queue_is_free(path)
+        _ = 1 / 0
+    assert _queue_is_free(path)
+    assert sorted(Session.objects.values_list("session_key", flat=True)) == ["inside", "outside"]
