@@ -61,6 +61,9 @@ class Call(models.Model):
     )
     created_at = models.DateTimeField(_("angelegt am"))
     updated_at = models.DateTimeField(_("geändert am"))
+    #: Counts the changes of the call (fields, schedule, eligibility rules; ``update_call``):
+    #: what was worked out from the call as it stood names the count (a prepared submission).
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("Aufruf")

@@ -137,7 +137,8 @@ def update_call(
         for name in changed_call_fields:
             setattr(call, name, after[name])
         call.updated_at = now
-        call.save(update_fields=[*changed_call_fields, "updated_at"])
+        call.revision += 1  # the row is locked
+        call.save(update_fields=[*changed_call_fields, "updated_at", "revision"])
         changed_rules = [name for name in ELIGIBILITY_FIELDS if name in diff]
         if changed_rules:
             rules = call.eligibility

@@ -10,7 +10,6 @@ proposal's history lists it (``queries.mails_of``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -54,98 +53,57 @@ def _render(name: str, context: dict[str, Any], language: str) -> tuple[str, str
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def _queue_for(proposal: Proposal, *, kind: str, now: datetime, **mail: Any) -> OutboxMail:
-    """Queue the mail and record it in the proposal's history, in one transaction."""
+def _queue_for(
+    proposal: Proposal, *, kind: str, now: datetime, listed_at: datetime | None = None, **mail: Any
+) -> OutboxMail:
+    """Queue the mail and record it in the proposal's history (at ``listed_at``, by default
+    ``now``), in one transaction."""
     with transaction.atomic():
         queued = queue_mail(kind=kind, now=now, **mail)
-        ProposalMail.objects.create(proposal=proposal, mail=queued, kind=kind, created_at=now)
+        ProposalMail.objects.create(proposal=proposal, mail=queued, kind=kind, created_at=listed_at or now)
     return queued
 
 
-@dataclass(frozen=True)
-class ReceiptText:
-    """The rendered subject and body of a receipt, and the version facts they name."""
+def queue_receipt_mail(
+    proposal: Proposal, version: ProposalVersion, *, to: list[str], now: datetime, language: str = "de"
+) -> OutboxMail:
+    """The Eingangsbestätigung to every member, with the receipt PDF of ``version`` attached.
 
-    number: int
-    sha256: str
-    created_at: datetime
-    subject: str
-    body: str
-
-
-def render_receipt(
-    proposal: Proposal,
-    *,
-    content: dict[str, Any],
-    stage: str,
-    number: int,
-    sha256: str,
-    created_at: datetime,
-    language: str = "de",
-) -> ReceiptText:
-    """The text of the Eingangsbestätigung for a version with these facts. A submission renders
-    it before it takes its lock; ``queue_receipt_mail`` renders again if the facts differ."""
-    public = content["public"]
+    Queued by the worker (``services.receipts``), not by the submitting request; the PDF is
+    rendered from the frozen version when the mail is sent (a deferred attachment).
+    """
+    public = version.content["public"]
     lead = public.get("lead_municipality")
     context = {
         "reference": public["reference"],
         "title": public["title"],
-        "stage": Stage(stage).label,
+        "stage": Stage(version.stage).label,
         "call_title": proposal.call.title,
-        "submitted_at": format_instant(created_at),
-        "version_number": number,
+        "submitted_at": format_instant(version.created_at),
+        "version_number": version.number,
         "lead": lead["name"] if lead else "–",
         "municipality_count": (1 if lead else 0) + len(public.get("further_municipalities", [])),
         "partner_count": len(public.get("partners", [])),
         "task_count": len(public.get("tasks", [])),
         "requested_total": format_euro(_requested_total(public.get("budget", []))),
-        "sha256": sha256,
+        "sha256": version.sha256,
         "filename": receipt_filename(public["reference"]),
         "contact_email": proposal.call.contact_email,
     }
     subject, body = _render("receipt", context, language)
-    return ReceiptText(number=number, sha256=sha256, created_at=created_at, subject=subject, body=body)
-
-
-def queue_receipt_mail(
-    proposal: Proposal,
-    version: ProposalVersion,
-    *,
-    to: list[str],
-    now: datetime,
-    language: str = "de",
-    text: ReceiptText | None = None,
-) -> OutboxMail:
-    """The Eingangsbestätigung to every member, with the receipt PDF of ``version`` attached.
-
-    The PDF is rendered from the frozen version when the mail is sent (a deferred attachment),
-    so the submitting request does not wait for it. ``text`` is used if it was rendered for
-    this version's number, hash and instant (``render_receipt``); otherwise it is rendered here.
-    """
-    if text is None or (text.number, text.sha256, text.created_at) != (
-        version.number,
-        version.sha256,
-        version.created_at,
-    ):
-        text = render_receipt(
-            proposal,
-            content=version.content,
-            stage=version.stage,
-            number=version.number,
-            sha256=version.sha256,
-            created_at=version.created_at,
-            language=language,
-        )
     return _queue_for(
         proposal,
         to=to,
-        subject=text.subject,
-        body=text.body,
+        subject=subject,
+        body=body,
         kind=RECEIPT_KIND,
         now=now,
+        # The history lists a receipt with the submission it confirms (the worker queues it a
+        # moment later).
+        listed_at=version.created_at,
         attachments=[
             MailAttachment.deferred(
-                receipt_filename(version.content["public"]["reference"]),
+                receipt_filename(public["reference"]),
                 "application/pdf",
                 renderer=RECEIPT_RENDERER,
                 arguments={"version_id": version.pk},

@@ -52,6 +52,10 @@ class Proposal(models.Model):
     )
     #: Optimistic lock: every content save must name the version it started from.
     lock_version = models.PositiveIntegerField(default=0)
+    #: Counts every change of what a submission would freeze: each save (with ``lock_version``),
+    #: and the changes that are no edit of the form (a partner's confirmation, a letter of
+    #: intent, a merge). A prepared submission is used only for the count it was worked out from.
+    content_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -240,9 +244,15 @@ class ProposalVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: The consortium is owed the receipt (Eingangsbestätigung) of this version: set by the
+    #: submission in its transaction, cleared when the worker queues the mail (``receipts.py``).
+    receipt_owed = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="proposal_version_unique")]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(receipt_owed=True), name="version_receipt_owed_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal_id} v{self.number}"
@@ -435,3 +445,34 @@ class MergeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"merge {self.source_id} → {self.target_id} ({self.status})"
+
+
+class PreparedSubmission(models.Model):
+    """The submission of a draft as it stands, worked out when the draft was last saved.
+
+    Everything a submission computes is a function of the draft at one ``content_version`` and of
+    the call at one ``revision``: the canonical content and its SHA-256, whether every
+    eligibility rule is met, the submission window. A save works it out after its commit
+    (``services.preparation``), so that the submission itself only has to check that this row
+    still belongs to the draft as it stands (same ``content_version``, same call stamp), that the
+    instant lies in the window, and copy the content into a version. A row that does not match
+    is simply not used: the submission then works everything out again, as before.
+    """
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    #: The draft's ``content_version`` this was worked out from.
+    content_version = models.PositiveIntegerField()
+    #: The call's ``revision`` it was worked out from (its rules and phases as they stood).
+    call_revision = models.PositiveIntegerField()
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    #: Every eligibility rule met.
+    eligible = models.BooleanField()
+    #: The submission window (both ends inclusive), as the call's phases stood.
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    prepared_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} prepared at content version {self.content_version}"

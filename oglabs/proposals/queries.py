@@ -77,6 +77,15 @@ def reload_relations(proposal: Proposal, relations: Iterable[str]) -> None:
         prefetch_related_objects([proposal], *(_content_prefetch(relation) for relation in loaded))
 
 
+def load_content(proposal: Proposal) -> None:
+    """Load those content relations that ``proposal`` does not hold prefetched, in their
+    canonical order (one query each), as ``get_proposal_for_member`` loads them."""
+    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    missing = [relation for relation in CONTENT_RELATIONS if relation not in cache]
+    if missing:
+        prefetch_related_objects([proposal], *(_content_prefetch(relation) for relation in missing))
+
+
 def proposals_of_user(user: Any) -> QuerySet[Proposal]:
     """The proposals a person may edit or read as a member of the consortium."""
     if not getattr(user, "is_authenticated", False):
@@ -114,6 +123,12 @@ def get_proposal_to_submit(user: Any, pk: int) -> Proposal:
     if proposal is None:
         raise ProposalNotFound
     return proposal
+
+
+def get_proposal_with_content(pk: int) -> Proposal | None:
+    """The proposal with its content and its call's phases, whoever asks (for services that act
+    on behalf of the system, such as preparing a submission); ``None`` if there is none."""
+    return _with_content(Proposal.objects.filter(pk=pk)).prefetch_related("call__phases").first()
 
 
 def proposals_of_call(call: Any) -> QuerySet[Proposal]:
@@ -227,7 +242,9 @@ def budget_table(proposal: Proposal) -> dict[str, Any]:
 
 
 def eligibility_inputs(proposal: Proposal) -> tuple[Rules, Facts]:
-    """The call's rules and the proposal's facts as plain data for ``eligibility.check_eligibility``."""
+    """The call's rules and the proposal's facts as plain data for ``eligibility.check_eligibility``
+    (relations not loaded yet are loaded in their canonical order)."""
+    load_content(proposal)
     rules_row = proposal.call.eligibility
     rules = Rules(
         allowed_kinds=frozenset(rules_row.applicant_kinds),
@@ -281,8 +298,11 @@ def proposal_content(proposal: Proposal) -> dict[str, Any]:
 
     ``public`` holds what may be published after review; ``private`` the personal data
     (partner contact addresses). The version hash commits to both parts separately, so the
-    public part can later be checked against it without revealing the private part.
+    public part can later be checked against it without revealing the private part. Relations
+    not loaded yet are loaded in their canonical order (``load_content``), so the result does
+    not depend on how the caller loaded the proposal.
     """
+    load_content(proposal)
     lead = proposal.lead_municipality
     partners = list(proposal.partners.all())
     public = {

@@ -366,3 +366,46 @@ def test_update_call_to_taken_slug_is_refused():
     assert raised.value.message_dict == {"slug": ["Diese Kurzbezeichnung ist bereits vergeben."]}
     second.refresh_from_db()
     assert second.slug == "zweiter"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "Ein neuer Titel"},
+        {"deadline_at": DEADLINE - dt.timedelta(days=1)},
+        {"min_civil_society_partners": 2},
+    ],
+    ids=["field", "schedule", "rule"],
+)
+def test_update_call_counts_every_change_in_the_revision(changes):
+    """What was worked out from the call as it stood (a prepared submission) names the revision,
+    so every change of a field, the schedule or a rule counts; a change without effect does not."""
+    call = make_call()
+    assert Call.objects.get(pk=call.pk).revision == 0
+    update_call(call, actor=None, changes=changes, now=LATER)
+    assert Call.objects.get(pk=call.pk).revision == 1
+    update_call(call, actor=None, changes=changes, now=LATER)
+    assert Call.objects.get(pk=call.pk).revision == 1
+
+
+def test_only_the_call_services_write_a_calls_phases_rules_or_challenges():
+    """The revision is only true if nothing else writes them (``Call.revision``)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "oglabs"
+    writes = re.compile(
+        r"\b(Phase|EligibilityRules|Challenge)\.objects\.(.*\.)?(create|bulk_create|update|delete|"
+        r"update_or_create|get_or_create|bulk_update)\("
+        r"|\bcall\.(phases|challenges|eligibility)\.(.*\.)?(create|update|delete|add|set|remove|clear)\("
+    )
+    assert writes.search('Phase.objects.filter(call=call, kind="open").update(ends_at=now)')
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.py"))
+        if "migrations" not in path.parts and path.relative_to(root).as_posix() != "calls/services.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if writes.search(line)
+    ]
+    assert found == []

@@ -16,21 +16,29 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oglabs.accounts.models import User
-from oglabs.calls.models import Call, Phase
+from oglabs.calls.models import Call
+from oglabs.calls.services import update_call
+from oglabs.calls.validation import SCHEDULE_FIELDS
 from oglabs.proposals.models import Proposal
+from oglabs.proposals.services.preparation import prepare_again
 from tests.factories.accounts import PASSWORD, UserFactory
 from tests.factories.mfa import activate_totp, current_totp_code
 from tests.proposals.conftest import complete_draft
 
 
 def reopen(call: Call, *, deadline_at: dt.datetime | None = None) -> Call:
-    """Move the call's submission window around the real now (deadline a week ahead by default)."""
+    """Move the call's submission window around the real now (deadline a week ahead by default),
+    as staff do (``update_call``), and prepare the submissions of its drafts again (as their
+    next save would: the call's change outdates them)."""
     now = timezone.now()
     deadline_at = deadline_at or now + dt.timedelta(days=7)
-    Phase.objects.filter(call=call, kind="open").update(
-        starts_at=now - dt.timedelta(days=30), ends_at=deadline_at
-    )
-    Phase.objects.filter(call=call, kind="deadline").update(starts_at=deadline_at, ends_at=deadline_at)
+    changes = {"opens_at": now - dt.timedelta(days=30), "deadline_at": deadline_at}
+    # The later phases of the 2019 schedule would now lie before the deadline: left out.
+    changes |= {name: None for name in SCHEDULE_FIELDS if name not in changes}
+    update_call(call, actor=None, changes=changes, now=now)
+    for proposal_id in Proposal.objects.filter(call=call).values_list("pk", flat=True):
+        prepare_again(proposal_id, now=now)
+    call.refresh_from_db()
     return call
 
 
@@ -38,6 +46,7 @@ def open_draft(user: User | None = None) -> tuple[Proposal, User]:
     """A complete draft (two partners, three tasks, a budget) in a call that is open now."""
     proposal, user = complete_draft(user)
     reopen(proposal.call)
+    proposal.refresh_from_db()
     return proposal, user
 
 

@@ -1,5 +1,7 @@
 """The two requests of a deadline rush — the autosave of a step and the submission — at a pinned
-number of queries (``bench/deadline_rush.py`` measures them under load; docs/performance.md).
+number of queries (``bench/deadline_rush.py`` measures them under load; docs/performance.md):
+the autosave also prepares the submission of the draft as saved, so the submission only copies
+it (``proposals/services/preparation.py``, ADR 0009).
 
 The numbers are exact, so that a query added on the hot path is a decision, not an accident.
 PostgreSQL reads one row more per audit event than SQLite: the lock on the chain's first event
@@ -16,10 +18,11 @@ from django.urls import reverse
 
 from oglabs.audit.chain import verify_chain
 from oglabs.audit.queries import chain_entries
+from oglabs.core.canonical import normalise
 from oglabs.mail.models import OutboxMail
 from oglabs.proposals import queries
 from oglabs.proposals.hashing import version_hash
-from oglabs.proposals.models import Proposal, ProposalVersion
+from oglabs.proposals.models import PreparedSubmission, Proposal, ProposalVersion
 from tests.factories.accounts import StaffFactory
 from tests.portal.conftest import client_for, open_draft
 from tests.portal.test_editing import general_data, step_url
@@ -36,41 +39,71 @@ def audit_lock() -> int:
 
 
 def test_autosave_query_count_is_pinned(django_assert_num_queries: Any) -> None:
-    """20 queries: session and user (2); the proposal with its content and the call's phases (7);
+    """21 queries: session and user (2); the proposal with its content and the call's phases (7);
     the call's challenges for the form (1); the save — begin, locked row, phases, challenges
-    chosen, row with the version counter, challenges linked, audit tail, audit event, commit
-    (9); the saved challenges read again for the status fragment (1). No second read of the
-    content."""
+    chosen, row with the version counters, challenges linked, audit tail, audit event, commit
+    (9); the saved challenges read again for the status fragment (1); the prepared submission of
+    the draft as saved (1). No second read of the content."""
     proposal, user = open_draft()
     client = client_for(user)
     # The challenges as they are (a changed choice adds its INSERT or DELETE), as in the rush.
     challenges = sorted(proposal.challenges.values_list("key", flat=True))
     data = {**general_data(proposal, title="Automatisch gespeichert", challenges=challenges), "autosave": "1"}
-    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 9 + audit_lock() + 1):
+    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 9 + audit_lock() + 1 + 1):
         response = client.post(step_url(proposal, "allgemeines"), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Gespeichert um" in response.content.decode()
     saved = Proposal.objects.get(pk=proposal.pk)
     assert (saved.title, saved.lock_version) == ("Automatisch gespeichert", proposal.lock_version + 1)
+    prepared = PreparedSubmission.objects.get(proposal=proposal)
+    assert prepared.content_version == saved.content_version
+    assert prepared.content == normalise(
+        queries.proposal_content(queries.get_proposal_for_member(user, saved.pk))
+    )
 
 
-def test_submit_query_count_is_pinned(django_assert_num_queries: Any) -> None:
-    """25 queries: session and user (2); the proposal with its content, the call's phases and
-    the last version number, for members only (7); the members' addresses (1); the transaction:
-    begin, locked row, version number, version, receipt mail (two savepoints and their
-    releases, mail, attachment, history entry), state, audit tail, audit event, commit (15).
-    Enqueueing the mail's task after commit is one more on a real commit (not in this test's
-    transaction)."""
+def test_submit_query_count_is_pinned(django_assert_num_queries: Any, settings: Any) -> None:
+    """8 queries with the submission prepared by the last save: session and user (2); the
+    transaction — begin, the state changed if the prepared submission applies, the version
+    copied from it, audit tail, audit event, whether an older receipt is owed, the task that
+    queues the receipt, commit (8). Nothing of the content is read."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # one INSERT per task
     proposal, user = open_draft()
     client = client_for(user)
-    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 15 + audit_lock()):
+    with django_assert_num_queries(SIGNED_IN + 8 + audit_lock()):
         response = client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
     assert response.status_code == 302
     version = ProposalVersion.objects.get(proposal=proposal)
     assert version.sha256 == version_hash(version.content)
+    assert version.content == normalise(
+        queries.proposal_content(queries.get_proposal_for_member(user, proposal.pk))
+    )
+    assert version.receipt_owed
     fresh = queries.get_proposal_for_member(user, proposal.pk)
     assert fresh.state == "submitted"
     assert verify_chain(chain_entries()) is None
+
+
+def test_submit_without_prepared_submission_query_count_is_pinned(
+    django_assert_num_queries: Any, settings: Any
+) -> None:
+    """19 queries when the submission is worked out in full (no prepared submission applies):
+    session and user (2); the prepared path's transaction that finds nothing to do — begin,
+    the UPDATE that matches no row, commit (3); the proposal with its content, the call's
+    phases and the last version number, for members only (7); the transaction: begin, locked
+    row, version number, version, state, audit tail, audit event, owed receipt, task, commit
+    (10)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    proposal, user = open_draft()
+    PreparedSubmission.objects.filter(proposal=proposal).delete()
+    client = client_for(user)
+    with django_assert_num_queries(SIGNED_IN + 3 + 7 + 10 + audit_lock()):
+        response = client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
+    assert response.status_code == 302
+    version = ProposalVersion.objects.get(proposal=proposal)
+    assert version.content == normalise(
+        queries.proposal_content(queries.get_proposal_for_member(user, proposal.pk))
+    )
 
 
 @pytest.mark.parametrize("who", ["stranger", "staff"])

@@ -1,5 +1,6 @@
 """The hot path of a deadline rush: a save returns what it stored without reading the content
-again, and a submission prepared before its lock freezes what is there when it takes the lock."""
+again, and a submission worked out in full before its lock freezes what is there when it takes
+the lock (the prepared path is tested in ``test_prepared_submission.py``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from oglabs.mail.models import OutboxMail
 from oglabs.proposals import queries, services
 from oglabs.proposals.exceptions import EditConflict
 from oglabs.proposals.hashing import version_hash
-from oglabs.proposals.models import Proposal
+from oglabs.proposals.models import PreparedSubmission, Proposal
 from tests.factories.proposals import NOW, MunicipalityFactory
 from tests.proposals.conftest import complete_draft
 
@@ -74,6 +75,7 @@ def test_submit_saved_in_between_freezes_the_content_under_the_lock(monkeypatch:
     """A save that lands after the submission read the content and before it took the lock: the
     submission prepares again under the lock and freezes the saved content, not the one it read."""
     draft, user = complete_draft()
+    PreparedSubmission.objects.filter(proposal=draft).delete()  # the full path
     read = queries.get_proposal_to_submit
 
     def read_then_save(actor: Any, pk: int) -> Proposal:
@@ -107,6 +109,7 @@ def test_submit_conflict_kept_in_between_takes_the_next_number(monkeypatch: pyte
     """An edit conflict stored after the submission read the last version number: the frozen
     version takes the number after it, and the receipt names that number."""
     draft, user = complete_draft()
+    PreparedSubmission.objects.filter(proposal=draft).delete()  # the full path
     read = queries.get_proposal_to_submit
     calls = []
 

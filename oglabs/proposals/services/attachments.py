@@ -23,6 +23,7 @@ from oglabs.proposals.models import (
     Proposal,
 )
 from oglabs.proposals.services.lifecycle import _ensure_open_for_editing
+from oglabs.proposals.services.preparation import count_content_change, prepare_again
 
 
 def add_attachment(
@@ -72,6 +73,7 @@ def add_attachment(
                 if partner is not None:
                     Partner.objects.filter(pk=partner.pk).update(confirmation=Confirmation.LETTER)
                     partner.refresh_from_db(fields=["confirmation"])
+                    count_content_change(locked.pk)
                 record_event(
                     actor=actor,
                     action="proposal.attachment_added",
@@ -88,6 +90,8 @@ def add_attachment(
         except BaseException:
             uploads.delete_stored(name)  # no row, no file
             raise
+    if partner is not None:
+        prepare_again(locked.pk, now=now)
     return attachment
 
 
@@ -106,13 +110,20 @@ def remove_attachment(attachment: Attachment, *, actor: User, now: datetime) -> 
         name, partner_id = row.file.name, row.partner_id
         data = {"attachment": row.pk, "kind": row.kind, "partner": partner_id, "sha256": row.sha256}
         row.delete()
+        confirmation_changed = False
         if partner_id is not None and not Attachment.objects.filter(partner_id=partner_id).exists():
-            Partner.objects.filter(pk=partner_id, confirmation=Confirmation.LETTER).update(
-                confirmation=Confirmation.PENDING
+            confirmation_changed = bool(
+                Partner.objects.filter(pk=partner_id, confirmation=Confirmation.LETTER).update(
+                    confirmation=Confirmation.PENDING
+                )
             )
+            if confirmation_changed:
+                count_content_change(locked.pk)
         record_event(actor=actor, action="proposal.attachment_removed", target=locked, data=data, now=now)
         if name:
             transaction.on_commit(partial(uploads.delete_stored, name))
+    if confirmation_changed:
+        prepare_again(locked.pk, now=now)
 
 
 def _lock_for_member(proposal_id: int, actor: User) -> Proposal:

@@ -32,6 +32,7 @@ from oglabs.proposals.models import (
     VersionKind,
 )
 from oglabs.proposals.services.lifecycle import _ensure_open_for_editing
+from oglabs.proposals.services.preparation import prepare_submission
 
 SECTIONS = ("general", "municipalities", "partners", "tasks", "budget")
 
@@ -262,12 +263,14 @@ def save_section(
     Returns ``proposal`` holding what was saved, without reading it again: its fields as
     written, and the section's relations loaded again if the caller had them prefetched
     (``queries.reload_relations``); the other sections stay as the caller loaded them — a
-    save that succeeded proves that nobody saved since ``expected_version``.
+    save that succeeded proves that nobody saved since ``expected_version``. Then the draft's
+    submission is prepared from it (``preparation.prepare_submission``).
     """
     if section not in _APPLY:
         raise ValueError(f"unknown section {section!r}")
     conflict: ProposalVersion | None = None
     errors: dict[str, list[str]] = {}
+    loaded_content_version = proposal.content_version
     with transaction.atomic():
         locked = (
             Proposal.objects.select_for_update(of=("self",))
@@ -298,6 +301,10 @@ def save_section(
             # so on errors all of it is rolled back. The sections that write the proposal's own
             # row carry the version counter in that UPDATE (the row is locked: no F() needed).
             locked.lock_version = expected_version + 1
+            # The caller's loaded relations are the content as it stands only if nothing
+            # changed them since (a partner's confirmation does not move ``lock_version``).
+            unchanged_since_loaded = locked.content_version == loaded_content_version
+            locked.content_version += 1
             locked.updated_at = now
             _APPLY[section](locked, data, errors)
             if errors:
@@ -305,7 +312,9 @@ def save_section(
             else:
                 if section not in _ROW_SECTIONS:
                     Proposal.objects.filter(pk=locked.pk).update(
-                        lock_version=locked.lock_version, updated_at=now
+                        lock_version=locked.lock_version,
+                        content_version=locked.content_version,
+                        updated_at=now,
                     )
                 record_event(
                     actor=actor,
@@ -320,5 +329,10 @@ def save_section(
         raise InvalidContent(errors)
     for field in Proposal._meta.concrete_fields:
         setattr(proposal, field.attname, getattr(locked, field.attname))
-    queries.reload_relations(proposal, _SECTION_RELATIONS[section])
+    queries.reload_relations(
+        proposal, _SECTION_RELATIONS[section] if unchanged_since_loaded else queries.CONTENT_RELATIONS
+    )
+    # After the commit, so that the save's lock is not held for it: the submission of the
+    # draft as saved, worked out once (preparation.py); skipped by itself if the draft changed.
+    prepare_submission(proposal, now=now)
     return proposal

@@ -29,6 +29,7 @@ from oglabs.proposals.models import (
 )
 from oglabs.proposals.services.attachments import _lock_for_member
 from oglabs.proposals.services.lifecycle import _ensure_open_for_editing
+from oglabs.proposals.services.preparation import count_content_change, prepare_again
 
 
 def _token_hash(token: str) -> str:
@@ -157,6 +158,7 @@ def confirm_partner(*, token: str, now: datetime) -> Partner:
         partner.confirmed_at = now
         partner.confirm_token_hash = ""
         partner.save(update_fields=["confirmation", "confirmed_at", "confirm_token_hash"])
+        count_content_change(partner.proposal_id)
         record_event(
             actor=None,
             action="proposal.partner_confirmed",
@@ -164,4 +166,5 @@ def confirm_partner(*, token: str, now: datetime) -> Partner:
             data={"partner": partner.pk},
             now=now,
         )
+    prepare_again(partner.proposal_id, now=now)
     return partner

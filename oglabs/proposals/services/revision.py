@@ -349,6 +349,7 @@ def _merge_content(source: Proposal, target: Proposal, now: datetime) -> dict[st
         own_contribution=F("own_contribution") + source.own_contribution,
         state_contribution=F("state_contribution") + source.state_contribution,
         lock_version=F("lock_version") + 1,
+        content_version=F("content_version") + 1,
         updated_at=now,
     )
 

@@ -1,13 +1,27 @@
-"""Submission: rules checked, a version frozen with its SHA-256, the receipt mailed.
+"""Submission: rules checked, a version frozen with its SHA-256, the receipt owed.
 
-This is the hot path of a deadline rush, so everything that does not need the lock happens
-before it: the content is read (one query per part, with the call's phases and the last version
-number), the rules are checked, the content is normalised and hashed and the receipt text is
-rendered. The transaction then only locks the row, confirms that nobody saved or submitted in
-between (``lock_version``, state, last version number; if somebody did, everything is prepared
-again under the lock), and writes the version, the receipt mail, the state and — last, so that
-the audit chain's lock is held for the shortest time — the audit event. The receipt PDF is
-rendered by the mail worker at delivery, from the frozen version (``receipt.py``).
+A submission is worked out in one of two ways, with the same result (the same version, state,
+audit event and owed receipt):
+
+* **From the prepared submission** (``preparation.py``): the usual case, and all of a deadline
+  rush. The draft's submission was worked out when it was last saved; one transaction checks
+  that it still applies and copies it. An UPDATE moves the draft to ``submitted`` only if the
+  actor is a member, the prepared row was worked out from the draft's ``content_version`` and
+  the call as it stands (``Call.revision``), every rule was met and ``now`` lies in the
+  submission window; an INSERT … SELECT copies the prepared content and its hash into the next
+  version; then the audit event and the owed receipt. If the UPDATE matches nothing, nothing
+  was written, and the submission is worked out in full — which also finds the reason for a
+  refusal and says it.
+* **In full**: the content is read (membership checked), the deadline and every rule are
+  checked and the content is normalised and hashed, all before the lock; the transaction then
+  locks the row, confirms that nobody saved or submitted in between (``lock_version``, state,
+  last version number; if somebody did, everything is worked out again under the lock), and
+  writes the version, the state and — last, so that the audit chain's lock is held for the
+  shortest time — the audit event.
+
+Either way the version is marked ``receipt_owed`` in the same transaction and the worker queues
+the receipt mail (``receipts.py``); its PDF is rendered at delivery from the frozen version
+(``receipt.py``). ADR 0009 explains the prepared path and what it costs.
 """
 
 from __future__ import annotations
@@ -16,18 +30,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from oglabs.accounts.models import User
+from oglabs.audit.services import record_event
 from oglabs.core.canonical import normalise
-from oglabs.proposals import mails, queries
+from oglabs.proposals import queries
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
 from oglabs.proposals.exceptions import ProposalNotFound, SubmissionRefused
 from oglabs.proposals.hashing import version_hash
-from oglabs.proposals.models import Proposal, ProposalVersion, Stage, VersionKind
+from oglabs.proposals.models import (
+    ConsortiumMember,
+    PreparedSubmission,
+    Proposal,
+    ProposalVersion,
+    Stage,
+    VersionKind,
+)
 from oglabs.proposals.services.content import _next_version_number
 from oglabs.proposals.services.lifecycle import _ensure_open_for_editing, _write_transition
-from oglabs.proposals.states import ProposalState
+from oglabs.proposals.services.receipts import owe_receipt
+from oglabs.proposals.states import ProposalState, can_transition
 
 
 def freeze_version(
@@ -49,7 +72,7 @@ def freeze_version(
 
 
 @dataclass(frozen=True)
-class _Prepared:
+class _WorkedOut:
     """A submission worked out from the content as read: all that is written under the lock."""
 
     proposal: Proposal
@@ -57,8 +80,6 @@ class _Prepared:
     content: dict[str, Any]
     sha256: str
     number: int
-    recipients: list[str]
-    receipt: mails.ReceiptText
 
     @property
     def read(self) -> tuple[int, str, int]:
@@ -66,9 +87,9 @@ class _Prepared:
         return (self.proposal.lock_version, self.proposal.state, self.number)
 
 
-def _prepare(actor: User, pk: int, now: datetime) -> _Prepared:
+def _work_out(actor: User, pk: int, now: datetime) -> _WorkedOut:
     """Read the content (membership checked), check the deadline and every rule, freeze and hash
-    the content and render the receipt; raises before anything is written."""
+    the content; raises before anything is written."""
     proposal = queries.get_proposal_to_submit(actor, pk)
     _ensure_open_for_editing(proposal, now)
     findings = check_eligibility(*queries.eligibility_inputs(proposal))
@@ -81,39 +102,29 @@ def _prepare(actor: User, pk: int, now: datetime) -> _Prepared:
     assert isinstance(content, dict)
     sha256 = version_hash(content)
     number = (getattr(proposal, "last_version_number", None) or 0) + 1
-    return _Prepared(
-        proposal=proposal,
-        revision=revision,
-        content=content,
-        sha256=sha256,
-        number=number,
-        recipients=queries.member_emails(proposal),
-        receipt=mails.render_receipt(
-            proposal,
-            content=content,
-            stage=proposal.stage,
-            number=number,
-            sha256=sha256,
-            created_at=now,
-        ),
-    )
+    return _WorkedOut(proposal=proposal, revision=revision, content=content, sha256=sha256, number=number)
 
 
 def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> ProposalVersion:
-    """Check the rules, freeze a version with its SHA-256, record the instant, queue the receipt.
+    """Check the rules, freeze a version with its SHA-256, record the instant, owe the receipt.
 
-    Only ``proposal.pk`` is read: the proposal is loaded again with its content, for a member
-    ``actor`` only (``ProposalNotFound`` otherwise); afterwards ``proposal`` holds what was
-    stored, without a further read. Refused with ``CallClosed`` after the deadline (server time, Europe/Berlin) and with
-    ``SubmissionRefused`` listing every unmet rule. The receipt mail (Eingangsbestätigung, with
-    the PDF of the frozen version) goes to every member through the outbox in the same
-    transaction, so it is sent after commit, and never for a refused submission.
+    Only ``proposal.pk`` is read: the submission is made from the prepared submission if it
+    applies, otherwise the proposal is loaded again with its content — either way for a member
+    ``actor`` only (``ProposalNotFound`` otherwise). Afterwards ``proposal`` holds the state,
+    reference and instants that were stored, without a further read. Refused with
+    ``CallClosed`` after the deadline (server time, Europe/Berlin), with ``NotEditable`` once
+    handed in, and with ``SubmissionRefused`` listing every unmet rule. The receipt
+    (Eingangsbestätigung, with the PDF of the frozen version) is owed in the same transaction
+    and mailed to every member by the worker, never for a refused submission.
     """
-    prepared = _prepare(actor, proposal.pk, now)
+    version = _submit_prepared(proposal, actor=actor, now=now)
+    if version is not None:
+        return version
+    worked = _work_out(actor, proposal.pk, now)
     with transaction.atomic():
         current = (
             Proposal.objects.select_for_update()
-            .filter(pk=prepared.proposal.pk)
+            .filter(pk=worked.proposal.pk)
             .values_list("lock_version", "state")
             .first()
         )
@@ -121,29 +132,30 @@ def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> Propos
             raise ProposalNotFound
         # A separate read under the lock: a version stored meanwhile without a save (an edit
         # conflict) must not be missed (on PostgreSQL a locking read's subquery would miss it).
-        if (*current, _next_version_number(prepared.proposal)) != prepared.read:
-            prepared = _prepare(actor, proposal.pk, now)  # changed in between: again, under the lock
-        checked = prepared.proposal
+        if (*current, _next_version_number(worked.proposal)) != worked.read:
+            worked = _work_out(actor, proposal.pk, now)  # changed in between: again, under the lock
+        checked = worked.proposal
         version = ProposalVersion.objects.create(
             proposal=checked,
-            number=prepared.number,
-            kind=VersionKind.REVISED if prepared.revision else VersionKind.SUBMITTED,
+            number=worked.number,
+            kind=VersionKind.REVISED if worked.revision else VersionKind.SUBMITTED,
             stage=checked.stage,
-            content=prepared.content,
-            sha256=prepared.sha256,
+            content=worked.content,
+            sha256=worked.sha256,
             created_at=now,
             created_by=actor,
+            receipt_owed=True,
         )
-        mails.queue_receipt_mail(checked, version, to=prepared.recipients, now=now, text=prepared.receipt)
         changes = _write_transition(
             checked,
             source=ProposalState(checked.state),
-            to=ProposalState.REVISED if prepared.revision else ProposalState.SUBMITTED,
+            to=ProposalState.REVISED if worked.revision else ProposalState.SUBMITTED,
             actor=actor,
             now=now,
             data={"version": version.number, "sha256": version.sha256},
             also={"submitted_at": now, "stage": checked.stage},
         )
+        owe_receipt(version, now=now)
     # What the row now holds, without reading it again: the content did not change under the lock.
     for field in Proposal._meta.concrete_fields:
         setattr(proposal, field.attname, getattr(checked, field.attname))
@@ -151,3 +163,113 @@ def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> Propos
         setattr(proposal, name, value)
     proposal._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # Django's cache of prefetched relations, emptied as refresh_from_db does
     return version
+
+
+def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> ProposalVersion | None:
+    """The submission from the draft's prepared submission, or ``None`` (nothing written) if
+    that does not apply: no prepared row for the draft as it stands, a rule unmet, ``now``
+    outside the window, not a draft, or ``actor`` no member.
+
+    Plain SQL: three statements that the ORM cannot write as one each (a conditional UPDATE
+    with RETURNING, an INSERT … SELECT), on the hottest path of the application. The state
+    change is the transition ``draft → submitted`` of ``states.py`` with the audit event of
+    ``lifecycle._write_transition``; ``tests/proposals/test_prepared_submission.py`` shows that
+    both ways store the same.
+    """
+    source, target = ProposalState.DRAFT, ProposalState.SUBMITTED
+    assert can_transition(source, target)
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL, [target.value, at, at, proposal.pk, source.value, actor.pk, at, at])
+        claimed = cursor.fetchone()
+        if claimed is None:
+            return None
+        reference, content_version = claimed
+        cursor.execute(
+            _FREEZE_SQL, [VersionKind.SUBMITTED.value, at, actor.pk, True, proposal.pk, content_version]
+        )
+        version_id, number, sha256, stage = cursor.fetchone()
+        record_event(
+            actor=actor,
+            action=f"proposal.{target.value}",
+            target=proposal,
+            data={
+                "from": source.value,
+                "to": target.value,
+                "reason": "",
+                "version": number,
+                "sha256": sha256,
+            },
+            now=now,
+        )
+        version = ProposalVersion.from_db(
+            connection.alias,
+            _VERSION_FIELDS,
+            [
+                version_id,
+                proposal.pk,
+                number,
+                VersionKind.SUBMITTED.value,
+                stage,
+                sha256,
+                now,
+                actor.pk,
+                True,
+            ],
+        )
+        owe_receipt(version, now=now)
+    proposal.reference, proposal.state = reference, target.value
+    proposal.submitted_at = proposal.updated_at = now
+    return version
+
+
+#: The version's fields the prepared path knows without reading (its content stays deferred).
+_VERSION_FIELDS = [
+    "id",
+    "proposal_id",
+    "number",
+    "kind",
+    "stage",
+    "sha256",
+    "created_at",
+    "created_by_id",
+    "receipt_owed",
+]
+
+
+def _sql() -> tuple[str, str]:
+    """The prepared path's two statements, from the models' table names (columns as named in
+    the models; the same text for SQLite and PostgreSQL)."""
+    proposals = Proposal._meta.db_table
+    members = ConsortiumMember._meta.db_table
+    prepared = PreparedSubmission._meta.db_table
+    versions = ProposalVersion._meta.db_table
+    calls = Proposal._meta.get_field("call").related_model._meta.db_table  # type: ignore[union-attr]  # a ForeignKey's model
+    claim = f"""
+        UPDATE "{proposals}" SET "state" = %s, "submitted_at" = %s, "updated_at" = %s
+        WHERE "id" = %s AND "state" = %s
+          AND EXISTS (SELECT 1 FROM "{members}" m
+                      WHERE m."proposal_id" = "{proposals}"."id" AND m."user_id" = %s)
+          AND EXISTS (SELECT 1 FROM "{prepared}" ps, "{calls}" c
+                      WHERE ps."proposal_id" = "{proposals}"."id" AND c."id" = "{proposals}"."call_id"
+                        AND ps."content_version" = "{proposals}"."content_version"
+                        AND ps."call_revision" = c."revision" AND ps."eligible"
+                        AND ps."opens_at" <= %s AND ps."closes_at" >= %s)
+        RETURNING "reference", "content_version"
+    """  # noqa: S608  # names from the models, values as parameters
+    freeze = f"""
+        INSERT INTO "{versions}"
+            ("proposal_id", "number", "kind", "stage", "content", "sha256", "created_at",
+             "created_by_id", "receipt_owed")
+        SELECT ps."proposal_id",
+               COALESCE((SELECT MAX(v."number") FROM "{versions}" v
+                         WHERE v."proposal_id" = ps."proposal_id"), 0) + 1,
+               %s, ps."stage", ps."content", ps."sha256", %s, %s, %s
+        FROM "{prepared}" ps WHERE ps."proposal_id" = %s AND ps."content_version" = %s
+        RETURNING "id", "number", "sha256", "stage"
+    """  # noqa: S608  # names from the models, values as parameters
+    return claim, freeze
+
+
+_CLAIM_SQL, _FREEZE_SQL = _sql()

@@ -1,0 +1,94 @@
+"""Receipts (Eingangsbestätigungen): owed by every handed-in version, queued by the worker.
+
+A submission marks its version ``receipt_owed`` in its own transaction — the version row is the
+outbox entry of its receipt, so a receipt can be neither lost nor sent for a submission that
+was rolled back — and the worker queues the mail (text, and the PDF attached at delivery) with
+``queue_due_receipts``. Rendering the text is thus no part of the request at the deadline.
+
+Who starts the worker's task: the submission calls ``owe_receipt`` after its audit event. If an
+older receipt is still owed, a task for that one is on its way, and that task also queues this
+receipt; otherwise the submission enqueues the task, in its own transaction (so the task exists
+exactly if the submission commits). Why no receipt is left behind:
+
+* ``queue_due_receipts`` repeats its round (queue every owed receipt, clear the marks, commit)
+  until a round finds none, and every round starts with ``audit.services.hold_log``.
+* A submission holds the log from its audit event until it commits, and ``owe_receipt`` runs
+  after that event. So a round commits either before the submission looks for older owed
+  receipts (which then sees that round's clearing), or after the submission committed (and
+  the task that cleared the older receipt runs one more round, which sees this one).
+
+So whenever a submission finds an older owed receipt, the round that clears that one commits
+after the submission, and the task runs another round that finds this receipt. If the task
+fails in a round, that round is rolled back and its receipts stay owed: the first submission
+that finds one owed for longer than ``OVERDUE_AFTER`` starts the task again, and ``manage.py
+queue_receipts`` (cron, or by hand after an outage) queues every owed receipt at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+
+from oglabs.audit.services import hold_log
+from oglabs.proposals import mails, queries
+from oglabs.proposals.models import ProposalVersion
+
+#: Receipts queued per round (one transaction each).
+ROUND_SIZE = 50
+#: An owed receipt older than this was left behind by a task that failed (``owe_receipt``).
+OVERDUE_AFTER = timedelta(minutes=2)
+
+
+def owe_receipt(version: ProposalVersion, *, now: datetime) -> None:
+    """Start the worker's task for ``version``'s receipt unless an older receipt is owed and not
+    yet overdue; in the submission's transaction, after its audit event (see the module's
+    docstring). An older receipt owed for longer than ``OVERDUE_AFTER`` means that the task
+    that should have queued it failed: then the task is started again."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("owe_receipt belongs in the submission's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OLDEST_OLDER_OWED_SQL,
+            [connection.ops.adapt_datetimefield_value(now - OVERDUE_AFTER), version.pk],
+        )
+        older = cursor.fetchone()
+    if older is None or older[0]:
+        from oglabs.proposals.tasks import queue_due_receipts_task  # the task calls this module
+
+        queue_due_receipts_task.enqueue()
+
+
+def queue_due_receipts(*, now: datetime) -> int:
+    """Queue the receipt mail of every version that is owed one, oldest first, in rounds of
+    ``ROUND_SIZE``, until a round finds none; returns how many were queued."""
+    queued = 0
+    while True:
+        with transaction.atomic():
+            hold_log()
+            owed = list(
+                ProposalVersion.objects.filter(receipt_owed=True)
+                .select_related("proposal__call")
+                .order_by("pk")[:ROUND_SIZE]
+            )
+            for version in owed:
+                mails.queue_receipt_mail(
+                    version.proposal, version, to=queries.member_emails(version.proposal), now=now
+                )
+            ProposalVersion.objects.filter(pk__in=[version.pk for version in owed]).update(receipt_owed=False)
+        if not owed:
+            return queued
+        queued += len(owed)
+
+
+def _oldest_older_owed_sql() -> str:
+    """The oldest receipt owed before the given version's: whether it is overdue (one row), or
+    no row. The partial index ``version_receipt_owed_idx`` holds only owed versions."""
+    table = ProposalVersion._meta.db_table
+    return (
+        f'SELECT "created_at" < %s FROM "{table}" '  # noqa: S608  # name from the model
+        'WHERE "receipt_owed" AND "id" < %s ORDER BY "id" LIMIT 1'
+    )
+
+
+_OLDEST_OLDER_OWED_SQL = _oldest_older_owed_sql()
