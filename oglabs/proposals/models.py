@@ -234,7 +234,8 @@ class VersionKind(models.TextChoices):
 class ProposalVersion(models.Model):
     """A frozen copy of the proposal's content: canonical JSON and its SHA-256."""
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    #: No index of its own: the unique index on (proposal, number) serves every lookup by proposal.
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions", db_index=False)
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=10, choices=VersionKind.choices)
     stage = models.CharField(max_length=10, choices=Stage.choices)
