@@ -1,8 +1,9 @@
 """Settings for benchmarks only: the production settings plus the bench URLconf.
 
-The bench URLconf (``bench/urls_bench.py``) adds a baseline view that does one INSERT and two
-thin views over the proposal services. It is never part of ``oglabs.urls``; this module refuses
-to load unless ``OGLABS_BENCH_BASELINE=1`` is set, so it cannot be picked up by accident.
+The bench URLconf (``bench/urls_bench.py``) adds a baseline view that does one INSERT and the
+floor view (a submission's two writes without its audit event). It is never part of
+``oglabs.urls``; this module refuses to load unless ``OGLABS_BENCH_BASELINE=1`` is set, so it
+cannot be picked up by accident.
 """
 
 from __future__ import annotations

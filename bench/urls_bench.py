@@ -2,6 +2,11 @@
 
 * ``bench/baseline/`` — the baseline: a logged-in POST that does one INSERT (raw SQL into the
   scratch table ``bench_baseline``), through the same middleware as every portal page.
+* ``bench/floor/<pk>/`` — the floor: the two writes that any submission which changes the state
+  and freezes the prepared version must make (the prepared path's UPDATE and INSERT … SELECT of
+  ``proposals/services/submission.py``), without the audit event and the owed receipt. Not a
+  valid submission (it leaves no audit event): it shows what the submission could at best come
+  to with its data as they are.
 
 The rush itself goes through the portal's own URLs.
 
@@ -13,12 +18,13 @@ from __future__ import annotations
 import os
 
 from django.db import connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oglabs import urls as oglabs_urls
+from oglabs.proposals.services import submission
 
 BASELINE_TABLE = "bench_baseline"
 
@@ -35,7 +41,20 @@ def baseline(request: HttpRequest) -> HttpResponse:
     )  # the worker, so that the warm-up can wait for all
 
 
+@require_POST
+def floor(request: HttpRequest, pk: int) -> HttpResponse:
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(submission._CLAIM_SQL, ["submitted", at, at, pk, "draft", request.user.pk, at, at])
+        claimed = cursor.fetchone()
+        if claimed is None:
+            return HttpResponse(status=409)
+        cursor.execute(submission._FREEZE_SQL, ["submitted", at, request.user.pk, False, pk, claimed[1]])
+    return HttpResponseRedirect(f"/portal/antraege/{pk}/")
+
+
 urlpatterns = [
     path("bench/baseline/", baseline),
+    path("bench/floor/<int:pk>/", floor),
     *oglabs_urls.urlpatterns,
 ]

@@ -1,7 +1,9 @@
 """The proposal lifecycle on one screen: states, the allowed transitions, and nothing else.
 
-``services.transition_proposal`` is the only code that writes ``Proposal.state``. The diagram is
-in ``docs/workflows.md``.
+``services.transition_proposal`` is the only code that writes ``Proposal.state``, but for the
+prepared submission's one conditional UPDATE (``services/submission.py``, ADR 0009), which makes
+the transition ``draft → submitted`` of this table with the same audit event. The diagram is in
+``docs/workflows.md``.
 """
 
 from __future__ import annotations

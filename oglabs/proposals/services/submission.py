@@ -170,11 +170,11 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
     that does not apply: no prepared row for the draft as it stands, a rule unmet, ``now``
     outside the window, not a draft, or ``actor`` no member.
 
-    Plain SQL: three statements that the ORM cannot write as one each (a conditional UPDATE
-    with RETURNING, an INSERT … SELECT), on the hottest path of the application. The state
-    change is the transition ``draft → submitted`` of ``states.py`` with the audit event of
-    ``lifecycle._write_transition``; ``tests/proposals/test_prepared_submission.py`` shows that
-    both ways store the same.
+    Its two statements are plain SQL, as the ORM cannot write them (a conditional UPDATE with
+    RETURNING, an INSERT … SELECT), on the hottest path of the application. The state change is
+    the transition ``draft → submitted`` of ``states.py`` with the audit event that
+    ``lifecycle._write_transition`` records; ``tests/proposals/test_prepared_submission.py``
+    shows that both ways store the same.
     """
     source, target = ProposalState.DRAFT, ProposalState.SUBMITTED
     assert can_transition(source, target)
