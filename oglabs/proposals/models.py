@@ -455,7 +455,7 @@ class PreparedSubmission(models.Model):
     the call at one ``revision``: the canonical content and its SHA-256, whether every
     eligibility rule is met, the submission window. A save works it out after its commit
     (``services.preparation``), so that the submission itself only has to check that this row
-    still belongs to the draft as it stands (same ``content_version``, same call stamp), that the
+    still belongs to the draft as it stands (same ``content_version``, same call ``revision``), that the
     instant lies in the window, and copy the content into a version. A row that does not match
     is simply not used: the submission then works everything out again, as before.
     """

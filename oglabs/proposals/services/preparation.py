@@ -11,8 +11,8 @@ The row is written only if the draft still has the ``content_version`` it was wo
 and never replaces a row of a later ``content_version``; a row that does not match the draft is
 never used, so a save that was not followed by a preparation (or any other write to the
 content) only costs the submission its shortcut, never its correctness. Writers that change
-the content without a save (a partner's confirmation, a letter of intent) call
-``prepare_submission`` again.
+the content without a save (a partner's confirmation, a letter of intent, a merge) count the
+change in their transaction (``count_content_change``) and, after it, ``prepare_again``.
 """
 
 from __future__ import annotations
