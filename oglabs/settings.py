@@ -147,11 +147,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         or str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "OGLABS_DB_PREPARED_STATEMENTS", False
+    "OGLABS_DB_PREPARED_STATEMENTS", True
 ):
     # Server-side parameter binding lets psycopg prepare a statement the fifth time a connection
-    # runs it, so PostgreSQL parses and plans the hot path's statements once per connection.
-    # Off by default: a transaction-pooling proxy (PgBouncer before 1.21) cannot carry them.
+    # runs it, so PostgreSQL parses and plans the hot path's statements once per connection and
+    # the app does not quote values into the SQL (docs/performance.md: the deadline rush). Off
+    # with OGLABS_DB_PREPARED_STATEMENTS=0 behind a transaction-pooling proxy that cannot carry
+    # prepared statements (PgBouncer before 1.21).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 5}
     )

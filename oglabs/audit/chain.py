@@ -28,9 +28,11 @@ __all__ = [
     "HASHED_FIELDS",
     "BreakReason",
     "ChainBreak",
+    "HashParts",
     "canonical_json",
     "event_hash",
     "format_datetime",
+    "hash_parts",
     "hashed_fields",
     "normalise",
     "verify_chain",
@@ -58,6 +60,49 @@ def event_hash(previous_hash: str, event_fields: Mapping[str, Any]) -> str:
         raise ValueError("previous_hash is passed separately")
     document = {**event_fields, "previous_hash": previous_hash}
     return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+@dataclass(frozen=True)
+class HashParts:
+    """The canonical document of an event (``event_hash``) around its two chained values.
+
+    The document's bytes are ``prefix + previous_hash + middle + str(sequence) + suffix``: with
+    sorted keys, ``previous_hash`` and ``sequence`` stand side by side, after ``occurred_at``
+    and before ``target_id``. So whoever knows the tail of the chain — the database, in the
+    statement that appends (``services.record_event``) — can hash the event without the rest of
+    it being worked out again.
+    """
+
+    prefix: bytes
+    middle: bytes
+    suffix: bytes
+
+    def document(self, previous_hash: str, sequence: int) -> bytes:
+        return (
+            self.prefix
+            + previous_hash.encode("ascii")
+            + self.middle
+            + str(sequence).encode("ascii")
+            + self.suffix
+        )
+
+
+def hash_parts(event_fields: Mapping[str, Any]) -> HashParts:
+    """The parts of an event's canonical document around ``previous_hash`` and ``sequence``
+    (neither of which ``event_fields`` may hold; no other key may sort between them)."""
+    for name in ("previous_hash", "sequence"):
+        if name in event_fields:
+            raise ValueError(f"{name} is filled in by the chain")
+    between = [key for key in event_fields if "previous_hash" < key < "sequence"]
+    if between:
+        raise ValueError(f"keys would sort between previous_hash and sequence: {between}")
+    before = canonical_json({key: value for key, value in event_fields.items() if key < "previous_hash"})
+    after = canonical_json({key: value for key, value in event_fields.items() if key > "sequence"})
+    return HashParts(
+        prefix=before[:-1] + (b"," if len(before) > 2 else b"") + b'"previous_hash":"',
+        middle=b'","sequence":',
+        suffix=(b"," + after[1:]) if len(after) > 2 else b"}",
+    )
 
 
 def hashed_fields(event: Mapping[str, Any]) -> dict[str, Any]:

@@ -89,3 +89,27 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+
+class AuditChainHead(models.Model):
+    """The end of the chain, in one row: the last event's number and hash (0 and ``GENESIS``
+    while the log is empty) and the hash before it.
+
+    Every append moves the head on in the same statement that hashes the new event
+    (``services.record_event``): the row's lock is what serialises appends, and the database
+    reads the newest head when it takes that lock. Derived from the log (the events hold every
+    number and hash); ``services`` writes it back from the log's last event if it is missing.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(_("Nr. des letzten Ereignisses"), default=0)
+    hash = models.CharField(_("Hash des letzten Ereignisses"), max_length=64)
+    previous_hash = models.CharField(_("Hash davor"), max_length=64)
+
+    class Meta:
+        verbose_name = _("Ende der Audit-Kette")
+        verbose_name_plural = _("Ende der Audit-Kette")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_single_row")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence}"

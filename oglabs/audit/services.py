@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, connections, models, transaction
+from django.db import connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
-from oglabs.audit.chain import GENESIS, event_hash, format_datetime, normalise
-from oglabs.audit.models import AuditEvent
+from oglabs.audit.chain import GENESIS, HashParts, hash_parts, normalise
+from oglabs.audit.models import AuditChainHead, AuditEvent
+
+#: SQLite's name for the hash function of ``_append`` (registered by ``apps.AuditConfig``).
+SQLITE_SHA256 = "oglabs_audit_sha256"
 
 #: Label of events without a person acting (imports, scheduled jobs).
 SYSTEM_LABEL = "System"
 
-#: How often an append is retried when a concurrent writer took the same sequence number.
-#: Only two writers racing for the very first event can collide; see ``_chain_tail``.
-_APPEND_ATTEMPTS = 3
+
+@dataclass(frozen=True)
+class PendingEvent:
+    """An event checked and ready to be appended: its fields, the parts of its canonical
+    document around the chained values (``chain.HashParts``) and its column values."""
+
+    fields: dict[str, Any]
+    parts: HashParts
+    values: list[Any]
+
+    @property
+    def params(self) -> list[Any]:
+        """The parameters of ``append_ctes``'s SQL, in order."""
+        return [self.parts.prefix, self.parts.middle, self.parts.suffix, *self.values]
+
+    def appended(self, pk: int, sequence: int, previous_hash: str, hash_: str) -> AuditEvent:
+        """The event as the database stored it."""
+        event = AuditEvent(pk=pk, sequence=sequence, previous_hash=previous_hash, hash=hash_, **self.fields)
+        event._state.adding = False
+        event._state.db = AuditEvent.objects.db
+        return event
 
 
 def record_event(
@@ -36,6 +60,39 @@ def record_event(
     ``target_type`` and ``target_id`` instead. ``data`` holds what is needed to understand the
     change later (old and new state, amounts as ``Decimal``); it must not hold floats.
     """
+    pending = pending_event(
+        actor=actor,
+        action=action,
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        data=data,
+        now=now,
+    )
+    connection = connections[AuditEvent.objects.db]
+    # Without a savepoint in the caller's transaction; a transaction of its own without one.
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        appended = _append(connection, pending)
+        if appended is None:  # no head row (a database emptied by hand or by a test): written back
+            restore_head()
+            appended = _append(connection, pending)
+    assert appended is not None
+    return pending.appended(*appended)
+
+
+def pending_event(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    data: Mapping[str, Any],
+    now: datetime,
+) -> PendingEvent:
+    """The event of ``record_event``, checked (raises before anything is written) and ready to
+    be appended — by ``record_event``, or on PostgreSQL by a statement of the caller's that
+    includes ``append_ctes``."""
     if not action:
         raise ValueError("action is required")
     if target is not None:
@@ -56,26 +113,25 @@ def record_event(
         "target_id": target_id,
         "data": normalise(data),
     }
-    format_datetime(now)  # refuses a naive ``now`` before anything is written
-    for attempt in range(1, _APPEND_ATTEMPTS + 1):
-        # The usual case, in the caller's transaction without a savepoint: ``_chain_tail``
-        # made this writer the only one to append.
-        with transaction.atomic(savepoint=False):
-            tail, exclusive = _chain_tail()
-            if exclusive:
-                return _insert(fields, tail)
-        if tail is None:
-            # The log was empty: writers may race for the very first event. It is written in a
-            # savepoint, so that the loser of a collision can read again without spoiling the
-            # caller's transaction.
-            try:
-                with transaction.atomic():
-                    return _insert(fields, None)
-            except IntegrityError:
-                if attempt == _APPEND_ATTEMPTS:
-                    raise
-        # Otherwise the first event was committed between the two reads: read again.
-    raise IntegrityError("no lock on the audit log's first event")  # pragma: no cover
+    parts = hash_parts(fields)  # also refuses a naive ``now`` or a float
+    connection = connections[AuditEvent.objects.db]
+    values = [field.get_db_prep_save(fields[field.attname], connection) for field in _SUPPLIED_FIELDS]
+    return PendingEvent(fields=fields, parts=parts, values=values)
+
+
+def append_ctes(*, after: str = "") -> str:
+    """PostgreSQL: two data-modifying CTEs that append a ``PendingEvent`` (its ``params``, in
+    this order): ``audit_head`` moves the chain's head on, ``audit_event`` inserts the event and
+    returns (id, sequence, previous hash, hash). With ``after`` (the name of an earlier CTE of
+    the same statement) nothing is appended unless that CTE returned a row.
+
+    A caller whose state change is one statement appends its event in that statement: in
+    autocommit the head's lock is then taken and released inside the database, without a round
+    trip in between (``proposals.services.submission``)."""
+    if after and not after.isidentifier():
+        raise ValueError(f"not the name of a CTE: {after!r}")
+    condition = f" AND EXISTS (SELECT 1 FROM {after})" if after else ""  # noqa: S608  # an identifier, checked
+    return _postgresql_ctes(AuditEvent.objects.db).replace("{condition}", condition)
 
 
 def hold_log() -> None:
@@ -83,61 +139,65 @@ def hold_log() -> None:
     transaction ends: for work that must not interleave with the transaction of any state
     change (``proposals.services.receipts``).
 
-    Appends are serialised anyway (``_chain_tail``): on PostgreSQL by the lock on the first
-    event, taken here too; on SQLite by the IMMEDIATE transaction, which already holds the
-    database's write lock. An empty log has nothing to lock (the first event of the system is
-    recorded when the first call is created, before any proposal exists).
+    Appends are serialised by the lock on the chain's head (``_append``), taken here too; on
+    SQLite the IMMEDIATE transaction already holds the database's write lock.
     """
     connection = connections[AuditEvent.objects.db]
     if not connection.in_atomic_block:
         raise RuntimeError("hold_log needs the caller's transaction")
     if connection.features.has_select_for_update:
         with connection.cursor() as cursor:
-            cursor.execute(_ANCHOR_SQL)
+            cursor.execute(_LOCK_HEAD_SQL)
+            if cursor.fetchone() is None:
+                restore_head()
+                cursor.execute(_LOCK_HEAD_SQL)
 
 
-def _chain_tail() -> tuple[tuple[int, str] | None, bool]:
-    """The sequence number and hash of the last event (``None`` for an empty log), and whether
-    this writer is now the only one that can append; the caller holds a transaction.
+def _append(connection: BaseDatabaseWrapper, pending: PendingEvent) -> tuple[Any, ...] | None:
+    """Move the chain's head on and insert the event after it: (id, sequence, previous hash,
+    hash), or ``None`` if there is no head row (nothing written).
 
-    Writers are serialised by locking the first event (the anchor) before reading the last
-    one. Locking the last event itself would not do on PostgreSQL: a writer that waited for
-    that lock still sees the same, by then no longer last, event and would take a used number.
-    Without an anchor to lock (the first event not committed when it was read) the writer is
-    not alone, and then it locks nothing at all, so that it cannot deadlock with the writer
-    that holds the anchor. Databases without ``SELECT ... FOR UPDATE`` (SQLite) serialise
-    writers by their IMMEDIATE transactions, so there the anchor is not read at all.
-
-    Plain SQL (two short statements on the log's own table): every state change of the
-    application passes through here, and the ORM's query building cost several times the
-    statements themselves (``docs/performance.md``, the deadline rush).
+    The head's UPDATE waits for the row's lock and then works on the newest head (READ
+    COMMITTED re-reads a row it waited for), so concurrent appends follow each other without a
+    read of the tail; the database hashes the event from ``parts`` and the head's hash and
+    number, and keeps the lock until the caller's transaction ends. On PostgreSQL the head and
+    the event are written by one statement (the event in the head's data-modifying CTE), so the
+    lock is held for the commit's round trip only; SQLite (one writer at a time anyway) runs
+    the two one after the other. Plain SQL: every state change of the application passes
+    through here (ADR 0010).
     """
-    connection = connections[AuditEvent.objects.db]
-    locking = connection.features.has_select_for_update
     with connection.cursor() as cursor:
-        exclusive = True
-        if locking:
-            cursor.execute(_ANCHOR_SQL)
-            exclusive = cursor.fetchone() is not None
-        cursor.execute(_TAIL_SQL + (" FOR UPDATE" if locking and exclusive else ""))
-        last = cursor.fetchone()
-    return ((int(last[0]), str(last[1])) if last is not None else None), exclusive
+        if connection.vendor == "postgresql":
+            cursor.execute(f"WITH {append_ctes()} SELECT * FROM audit_event", pending.params)  # noqa: S608  # names from the models
+            return cursor.fetchone()
+        parts = pending.parts
+        cursor.execute(_APPEND_SQL["head"], [parts.prefix, parts.middle, parts.suffix])
+        head = cursor.fetchone()
+        if head is None:
+            return None
+        sequence, previous_hash, hash_ = head
+        cursor.execute(_APPEND_SQL["event"], [sequence, *pending.values, previous_hash, hash_])
+        return (cursor.fetchone()[0], sequence, previous_hash, hash_)
 
 
-def _insert(fields: dict[str, Any], tail: tuple[int, str] | None) -> AuditEvent:
-    """Insert the event after ``tail`` (or the first event, after the genesis hash)."""
-    sequence = tail[0] + 1 if tail is not None else 1
-    previous_hash = tail[1] if tail is not None else GENESIS
-    event = AuditEvent(sequence=sequence, previous_hash=previous_hash, **fields)
-    event.hash = event_hash(previous_hash, {"sequence": sequence, **fields})
+@functools.cache
+def _postgresql_ctes(alias: str) -> str:
+    """``append_ctes`` with each supplied value cast to its column's type (an INSERT … SELECT
+    does not infer the types of its parameters as a VALUES list does); ``{condition}`` open."""
+    connection = connections[alias]
+    casts = ", ".join(f"%s::{field.db_type(connection)}" for field in _SUPPLIED_FIELDS)
+    return _APPEND_SQL["postgresql"].replace("{casts}", casts)
+
+
+def restore_head() -> None:
+    """Write the head row back from the log's last event (or the genesis of an empty log);
+    nothing if another transaction wrote it meanwhile. For a database emptied without its
+    migrations (a test's flush, a restore of the events alone)."""
     connection = connections[AuditEvent.objects.db]
-    values = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _INSERTED_FIELDS]
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SQL, values)
-        event.pk = cursor.fetchone()[0]
-    event._state.adding = False
-    event._state.db = connection.alias
-    return event
+        cursor.execute(_LAST_EVENT_SQL)
+        last = cursor.fetchone() or (0, GENESIS, GENESIS)
+        cursor.execute(_RESTORE_HEAD_SQL, list(last))
 
 
 def _quoted(name: str) -> str:
@@ -145,22 +205,52 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _sql() -> tuple[str, str, str, list[models.Field[Any, Any]]]:
-    """The three statements of an append, from the model's own table and column names."""
-    meta = AuditEvent._meta
-    table = _quoted(meta.db_table)
-    column = {field.name: _quoted(field.column) for field in meta.concrete_fields}
-    inserted = [field for field in meta.concrete_fields if not field.primary_key]
-    anchor = f"SELECT {column['id']} FROM {table} WHERE {column['sequence']} = 1"  # noqa: S608  # names from the model
-    tail = (
-        f"SELECT {column['sequence']}, {column['hash']} FROM {table} "  # noqa: S608  # names from the model
-        f"ORDER BY {column['sequence']} DESC LIMIT 1"
-    )
-    insert = (
-        f"INSERT INTO {table} ({', '.join(_quoted(field.column) for field in inserted)}) "  # noqa: S608  # names from the model
-        f"VALUES ({', '.join(['%s'] * len(inserted))}) RETURNING {column['id']}"
-    )
-    return anchor + " FOR UPDATE", tail, insert, inserted
+#: The event's columns that the caller supplies (the chain fills in the rest).
+_SUPPLIED_FIELDS = [
+    field
+    for field in AuditEvent._meta.concrete_fields
+    if not field.primary_key and field.name not in ("sequence", "previous_hash", "hash")
+]
 
 
-_ANCHOR_SQL, _TAIL_SQL, _INSERT_SQL, _INSERTED_FIELDS = _sql()
+def _sql() -> tuple[dict[str, str], str, str, str]:
+    """The statements of an append, from the models' table and column names."""
+    event, head = AuditEvent._meta, AuditChainHead._meta
+    events, heads = _quoted(event.db_table), _quoted(head.db_table)
+    ec = {field.name: _quoted(field.column) for field in event.concrete_fields}
+    hc = {field.name: _quoted(field.column) for field in head.concrete_fields}
+    seq, prev, hsh = hc["sequence"], hc["previous_hash"], hc["hash"]
+    moved = f"UPDATE {heads} SET {seq} = {seq} + 1, {prev} = {hsh}, {hsh} = {{digest}} WHERE {hc['id']} = 1"  # noqa: S608  # names from the models
+    returned = f"RETURNING {seq}, {prev}, {hsh}"
+    supplied = [ec[field.name] for field in _SUPPLIED_FIELDS]
+    columns = ", ".join([ec["sequence"], *supplied, ec["previous_hash"], ec["hash"]])
+    out = f"RETURNING {ec['id']}, {ec['sequence']}, {ec['previous_hash']}, {ec['hash']}"
+    # SHA-256 of prefix, head hash, middle, next number, suffix (``chain.HashParts``), in hex.
+    pg_digest = (
+        f"encode(sha256(%s::bytea || convert_to({hsh}, 'UTF8') || %s::bytea"
+        f" || convert_to(({seq} + 1)::text, 'UTF8') || %s::bytea), 'hex')"
+    )
+    sqlite_digest = f"{SQLITE_SHA256}(%s, {hsh}, %s, {seq} + 1, %s)"
+    statements = {
+        "postgresql": (
+            f"audit_head AS ({moved.format(digest=pg_digest)}{{condition}} {returned}), "  # noqa: S608  # names from the models
+            f"audit_event AS (INSERT INTO {events} ({columns}) "
+            f"SELECT audit_head.{seq}, {{casts}}, "
+            f"audit_head.{prev}, audit_head.{hsh} FROM audit_head {out})"
+        ),
+        "head": f"{moved.format(digest=sqlite_digest)} {returned}",
+        "event": (
+            f"INSERT INTO {events} ({columns}) VALUES ({', '.join(['%s'] * (len(supplied) + 3))}) "  # noqa: S608  # names from the models
+            f"RETURNING {ec['id']}"
+        ),
+    }
+    lock = f"SELECT {hc['id']} FROM {heads} WHERE {hc['id']} = 1 FOR UPDATE"  # noqa: S608  # names from the models
+    last = f"SELECT {ec['sequence']}, {ec['hash']}, {ec['previous_hash']} FROM {events} ORDER BY {ec['sequence']} DESC LIMIT 1"  # noqa: S608  # names from the models
+    restore = (
+        f"INSERT INTO {heads} ({hc['id']}, {seq}, {hsh}, {prev}) VALUES (1, %s, %s, %s) "  # noqa: S608  # names from the models
+        f"ON CONFLICT ({hc['id']}) DO NOTHING"
+    )
+    return statements, lock, last, restore
+
+
+_APPEND_SQL, _LOCK_HEAD_SQL, _LAST_EVENT_SQL, _RESTORE_HEAD_SQL = _sql()

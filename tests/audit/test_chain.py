@@ -16,6 +16,7 @@ from oglabs.audit.chain import (
     ChainBreak,
     canonical_json,
     event_hash,
+    hash_parts,
     normalise,
     verify_chain,
 )
@@ -198,3 +199,36 @@ def test_verify_chain_consumes_lazily() -> None:
     verify_chain(stream())
 
     assert consumed == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"action": "call.created"},
+        {"target_type": "calls.call"},
+        {
+            "occurred_at": datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+            "actor_id": None,
+            "actor_label": 'Zoë „Prüferin“ "quoted" \\ back',
+            "action": "proposal.submitted",
+            "target_type": "proposals.proposal",
+            "target_id": "17",
+            "data": {"z": [1, "ä"], "a": {"previous_hash": "x", "sequence": 3}, "amount": Decimal("1.50")},
+        },
+    ],
+)
+def test_hash_parts_around_the_chained_values_give_the_canonical_document(fields: dict[str, object]) -> None:
+    """What the database hashes when it appends (the parts with the tail's hash and the next
+    number) is byte for byte the document of ``event_hash``."""
+    parts = hash_parts(fields)
+    document = parts.document("ab" * 32, 4711)
+
+    assert document == canonical_json({**fields, "previous_hash": "ab" * 32, "sequence": 4711})
+    assert hashlib.sha256(document).hexdigest() == event_hash("ab" * 32, {**fields, "sequence": 4711})
+
+
+@pytest.mark.parametrize("fields", [{"sequence": 1}, {"previous_hash": GENESIS}, {"reason": "x"}])
+def test_hash_parts_refuse_the_chained_values_and_keys_between_them(fields: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"filled in by the chain|sort between"):
+        hash_parts(fields)

@@ -4,8 +4,8 @@ the autosave also prepares the submission of the draft as saved, so the submissi
 it (``proposals/services/preparation.py``, ADR 0009).
 
 The numbers are exact, so that a query added on the hot path is a decision, not an accident.
-PostgreSQL reads one row more per audit event than SQLite: the lock on the chain's first event
-(``audit.services._chain_tail``); SQLite serialises writers by its IMMEDIATE transactions.
+An audit event is one statement on PostgreSQL (the chain's head moved and the event inserted
+together) and two on SQLite (``audit.services._append``).
 """
 
 from __future__ import annotations
@@ -33,23 +33,23 @@ pytestmark = pytest.mark.django_db
 SIGNED_IN = 2
 
 
-def audit_lock() -> int:
-    """The extra read per audit event on databases with ``SELECT ... FOR UPDATE``."""
-    return 1 if connection.features.has_select_for_update else 0
+def audit_event() -> int:
+    """The statements of one audit event."""
+    return 1 if connection.vendor == "postgresql" else 2
 
 
 def test_autosave_query_count_is_pinned(django_assert_num_queries: Any) -> None:
     """21 queries: session and user (2); the proposal with its content and the call's phases (7);
     the call's challenges for the form (1); the save — begin, locked row, phases, challenges
-    chosen, row with the version counters, challenges linked, audit tail, audit event, commit
-    (9); the saved challenges read again for the status fragment (1); the prepared submission of
+    chosen, row with the version counters, challenges linked, the audit event, commit (7 + the
+    audit event's); the saved challenges read again for the status fragment (1); the prepared submission of
     the draft as saved (1). No second read of the content."""
     proposal, user = open_draft()
     client = client_for(user)
     # The challenges as they are (a changed choice adds its INSERT or DELETE), as in the rush.
     challenges = sorted(proposal.challenges.values_list("key", flat=True))
     data = {**general_data(proposal, title="Automatisch gespeichert", challenges=challenges), "autosave": "1"}
-    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 9 + audit_lock() + 1 + 1):
+    with django_assert_num_queries(SIGNED_IN + 7 + 1 + 7 + audit_event() + 1 + 1):
         response = client.post(step_url(proposal, "allgemeines"), data, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "Gespeichert um" in response.content.decode()
@@ -63,14 +63,17 @@ def test_autosave_query_count_is_pinned(django_assert_num_queries: Any) -> None:
 
 
 def test_submit_query_count_is_pinned(django_assert_num_queries: Any, settings: Any) -> None:
-    """8 queries with the submission prepared by the last save: session and user (2); the
+    """With the submission prepared by the last save: session and user (2); then on SQLite the
     transaction — begin, the state changed if the prepared submission applies, the version
-    copied from it, audit tail, audit event, whether an older receipt is owed, the task that
-    queues the receipt, commit (8). Nothing of the content is read."""
+    copied from it, the audit event, commit (4 + the audit event's 2); on PostgreSQL the
+    version's expected number and hash (1) and one statement that makes all these writes (1;
+    in autocommit, here in the test's transaction with its savepoint and release, 2 more);
+    after it, whether an older receipt is owed and the task that queues the receipt (2).
+    Nothing of the content is read."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # one INSERT per task
     proposal, user = open_draft()
     client = client_for(user)
-    with django_assert_num_queries(SIGNED_IN + 8 + audit_lock()):
+    with django_assert_num_queries(SIGNED_IN + (1 + 3 if connection.vendor == "postgresql" else 4 + 2) + 2):
         response = client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
     assert response.status_code == 302
     version = ProposalVersion.objects.get(proposal=proposal)
@@ -87,17 +90,19 @@ def test_submit_query_count_is_pinned(django_assert_num_queries: Any, settings: 
 def test_submit_without_prepared_submission_query_count_is_pinned(
     django_assert_num_queries: Any, settings: Any
 ) -> None:
-    """19 queries when the submission is worked out in full (no prepared submission applies):
-    session and user (2); the prepared path's transaction that finds nothing to do — begin,
-    the UPDATE that matches no row, commit (3); the proposal with its content, the call's
-    phases and the last version number, for members only (7); the transaction: begin, locked
-    row, version number, version, state, audit tail, audit event, owed receipt, task, commit
-    (10)."""
+    """When the submission is worked out in full (no prepared submission applies): session and
+    user (2); the prepared path that finds nothing to do — on SQLite begin, the UPDATE that
+    matches no row, commit (3), on PostgreSQL the read of the expected hash that finds none (1); the proposal with its content, the call's phases and the last
+    version number, for members only (7); the transaction: begin, locked row, version number,
+    version, state, the audit event, commit (6 + the audit event's); after it, owed receipt and
+    task (2)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     proposal, user = open_draft()
     PreparedSubmission.objects.filter(proposal=proposal).delete()
     client = client_for(user)
-    with django_assert_num_queries(SIGNED_IN + 3 + 7 + 10 + audit_lock()):
+    with django_assert_num_queries(
+        SIGNED_IN + (1 if connection.vendor == "postgresql" else 3) + 7 + 6 + audit_event() + 2
+    ):
         response = client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
     assert response.status_code == 302
     version = ProposalVersion.objects.get(proposal=proposal)

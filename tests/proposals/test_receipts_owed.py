@@ -101,9 +101,21 @@ def test_queue_receipts_command_queues_every_owed_receipt(task_rows: Any) -> Non
 
 
 @pytest.mark.django_db(transaction=True)  # outside any transaction, unlike the other tests
-def test_owing_a_receipt_and_holding_the_log_need_a_transaction() -> None:
-    version = submit()
-    with pytest.raises(RuntimeError, match="submission's transaction"):
-        receipts.owe_receipt(version, now=SUBMITTED_AT)
+def test_outside_a_transaction_the_task_is_started_after_the_commit(task_rows: Any) -> None:
+    """As in a request: the submission has committed when it looks for older owed receipts, so
+    the task that finds one owed also finds this one afterwards."""
+    first = submit()
+    second = submit(SUBMITTED_AT + dt.timedelta(seconds=30))
+    assert task_rows() == 1
+    assert sorted(ProposalVersion.objects.filter(receipt_owed=True).values_list("pk", flat=True)) == [
+        first.pk,
+        second.pk,
+    ]
+    assert receipts.queue_due_receipts(now=SUBMITTED_AT) == 2
+    assert task_rows() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_holding_the_log_needs_a_transaction() -> None:
     with pytest.raises(RuntimeError, match="caller's transaction"):
         hold_log()

@@ -5,23 +5,25 @@ outbox entry of its receipt, so a receipt can be neither lost nor sent for a sub
 was rolled back — and the worker queues the mail (text, and the PDF attached at delivery) with
 ``queue_due_receipts``. Rendering the text is thus no part of the request at the deadline.
 
-Who starts the worker's task: the submission calls ``owe_receipt`` after its audit event. If an
-older receipt is still owed, a task for that one is on its way, and that task also queues this
-receipt; otherwise the submission enqueues the task, in its own transaction (so the task exists
-exactly if the submission commits). Why no receipt is left behind:
+Who starts the worker's task: the submission calls ``start_receipt_task`` once its transaction
+has committed. If an older receipt is still owed, a task for that one is on its way, and that
+task also queues this receipt; otherwise the submission enqueues the task. Why no receipt is
+left behind: ``queue_due_receipts`` repeats its round (queue every owed receipt, clear the marks,
+commit) until a round finds none. A submission that finds an older receipt owed looks after its
+own commit, so the round that clears that older receipt commits after the submission did, and
+the task's next round, which starts later still, finds this receipt.
 
-* ``queue_due_receipts`` repeats its round (queue every owed receipt, clear the marks, commit)
-  until a round finds none, and every round starts with ``audit.services.hold_log``.
-* A submission holds the log from its audit event until it commits, and ``owe_receipt`` runs
-  after that event. So a round commits either before the submission looks for older owed
-  receipts (which then sees that round's clearing), or after the submission committed (and
-  the task that cleared the older receipt runs one more round, which sees this one).
+A submission made inside a caller's transaction (a test, a script) looks before that
+transaction commits; then ``audit.services.hold_log`` keeps the argument: the submission holds
+the log from its audit event until it commits, and every round starts by holding it, so a
+round commits either before the submission looks (which then sees that round's clearing) or
+after the submission committed.
 
-So whenever a submission finds an older owed receipt, the round that clears that one commits
-after the submission, and the task runs another round that finds this receipt. If the task
-fails in a round, that round is rolled back and its receipts stay owed: the first submission
-that finds one owed for longer than ``OVERDUE_AFTER`` starts the task again, and ``manage.py
-queue_receipts`` (cron, or by hand after an outage) queues every owed receipt at once.
+If the task fails in a round, that round is rolled back and its receipts stay owed; if the
+process ends between the submission's commit and the enqueueing, the receipt is owed without a
+task. Either way the first submission that finds a receipt owed for longer than
+``OVERDUE_AFTER`` starts the task again, and ``manage.py queue_receipts`` (cron, or by hand
+after an outage) queues every owed receipt at once.
 """
 
 from __future__ import annotations
@@ -36,17 +38,15 @@ from oglabs.proposals.models import ProposalVersion
 
 #: Receipts queued per round (one transaction each).
 ROUND_SIZE = 50
-#: An owed receipt older than this was left behind by a task that failed (``owe_receipt``).
+#: An owed receipt older than this was left behind by a task that failed (``start_receipt_task``).
 OVERDUE_AFTER = timedelta(minutes=2)
 
 
-def owe_receipt(version: ProposalVersion, *, now: datetime) -> None:
+def start_receipt_task(version: ProposalVersion, *, now: datetime) -> None:
     """Start the worker's task for ``version``'s receipt unless an older receipt is owed and not
-    yet overdue; in the submission's transaction, after its audit event (see the module's
-    docstring). An older receipt owed for longer than ``OVERDUE_AFTER`` means that the task
-    that should have queued it failed: then the task is started again."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("owe_receipt belongs in the submission's transaction")
+    yet overdue; after the submission's transaction (see the module's docstring). An older
+    receipt owed for longer than ``OVERDUE_AFTER`` means that the task that should have queued
+    it failed: then the task is started again."""
     with connection.cursor() as cursor:
         cursor.execute(
             _OLDEST_OLDER_OWED_SQL,
@@ -56,7 +56,8 @@ def owe_receipt(version: ProposalVersion, *, now: datetime) -> None:
     if older is None or older[0]:
         from oglabs.proposals.tasks import queue_due_receipts_task  # the task calls this module
 
-        queue_due_receipts_task.enqueue()
+        with transaction.atomic(savepoint=False):  # on SQLite: through the writers' queue
+            queue_due_receipts_task.enqueue()
 
 
 def queue_due_receipts(*, now: datetime) -> int:

@@ -19,21 +19,23 @@ audit event and owed receipt):
   writes the version, the state and — last, so that the audit chain's lock is held for the
   shortest time — the audit event.
 
-Either way the version is marked ``receipt_owed`` in the same transaction and the worker queues
-the receipt mail (``receipts.py``); its PDF is rendered at delivery from the frozen version
-(``receipt.py``). ADR 0009 explains the prepared path and what it costs.
+Either way the version is marked ``receipt_owed`` in the same transaction, the worker's task is
+started after it commits if need be, and the worker queues the receipt mail (``receipts.py``);
+its PDF is rendered at delivery from the frozen version (``receipt.py``). ADR 0009 explains the prepared path and what it costs.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from oglabs.accounts.models import User
-from oglabs.audit.services import record_event
+from oglabs.audit.models import AuditChainHead
+from oglabs.audit.services import append_ctes, pending_event, record_event
 from oglabs.core.canonical import normalise
 from oglabs.proposals import queries
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
@@ -49,7 +51,7 @@ from oglabs.proposals.models import (
 )
 from oglabs.proposals.services.content import _next_version_number
 from oglabs.proposals.services.lifecycle import _ensure_open_for_editing, _write_transition
-from oglabs.proposals.services.receipts import owe_receipt
+from oglabs.proposals.services.receipts import start_receipt_task
 from oglabs.proposals.states import ProposalState, can_transition
 
 
@@ -115,7 +117,8 @@ def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> Propos
     ``CallClosed`` after the deadline (server time, Europe/Berlin), with ``NotEditable`` once
     handed in, and with ``SubmissionRefused`` listing every unmet rule. The receipt
     (Eingangsbestätigung, with the PDF of the frozen version) is owed in the same transaction
-    and mailed to every member by the worker, never for a refused submission.
+    and mailed to every member by the worker (its task started after the commit), never for a
+    refused submission.
     """
     version = _submit_prepared(proposal, actor=actor, now=now)
     if version is not None:
@@ -155,7 +158,7 @@ def submit_proposal(proposal: Proposal, *, actor: User, now: datetime) -> Propos
             data={"version": version.number, "sha256": version.sha256},
             also={"submitted_at": now, "stage": checked.stage},
         )
-        owe_receipt(version, now=now)
+    start_receipt_task(version, now=now)
     # What the row now holds, without reading it again: the content did not change under the lock.
     for field in Proposal._meta.concrete_fields:
         setattr(proposal, field.attname, getattr(checked, field.attname))
@@ -176,12 +179,41 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
     ``lifecycle._write_transition`` records; ``tests/proposals/test_prepared_submission.py``
     shows that both ways store the same.
     """
-    source, target = ProposalState.DRAFT, ProposalState.SUBMITTED
-    assert can_transition(source, target)
-    ops = connection.ops
-    at = ops.adapt_datetimefield_value(now)
+    assert can_transition(_SOURCE, _TARGET)
+    at = connection.ops.adapt_datetimefield_value(now)
+    if connection.vendor == "postgresql":
+        written = _submit_in_one_statement(proposal, actor=actor, now=now, at=at)
+    else:
+        written = _submit_in_a_transaction(proposal, actor=actor, now=now, at=at)
+    if written is None:
+        return None
+    reference, version_id, number, sha256, stage = written
+    version = ProposalVersion.from_db(
+        connection.alias,
+        _VERSION_FIELDS,
+        [version_id, proposal.pk, number, VersionKind.SUBMITTED.value, stage, sha256, now, actor.pk, True],
+    )
+    start_receipt_task(version, now=now)
+    proposal.reference, proposal.state = reference, _TARGET.value
+    proposal.submitted_at = proposal.updated_at = now
+    return version
+
+
+_SOURCE, _TARGET = ProposalState.DRAFT, ProposalState.SUBMITTED
+
+
+def _event_data(number: int, sha256: str) -> dict[str, Any]:
+    """The audit event's data: as ``lifecycle._write_transition`` records it."""
+    return {"from": _SOURCE.value, "to": _TARGET.value, "reason": "", "version": number, "sha256": sha256}
+
+
+def _submit_in_a_transaction(
+    proposal: Proposal, *, actor: User, now: datetime, at: Any
+) -> tuple[str, int, int, str, str] | None:
+    """SQLite: the state claimed, the version copied, the audit event, in one transaction
+    (SQLite lets one writer at a time anyway). (reference, version id, number, hash, stage)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, [target.value, at, at, proposal.pk, source.value, actor.pk, at, at])
+        cursor.execute(_CLAIM_SQL, [_TARGET.value, at, at, proposal.pk, _SOURCE.value, actor.pk, at, at])
         claimed = cursor.fetchone()
         if claimed is None:
             return None
@@ -192,36 +224,64 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
         version_id, number, sha256, stage = cursor.fetchone()
         record_event(
             actor=actor,
-            action=f"proposal.{target.value}",
+            action=f"proposal.{_TARGET.value}",
             target=proposal,
-            data={
-                "from": source.value,
-                "to": target.value,
-                "reason": "",
-                "version": number,
-                "sha256": sha256,
-            },
+            data=_event_data(number, sha256),
             now=now,
         )
-        version = ProposalVersion.from_db(
-            connection.alias,
-            _VERSION_FIELDS,
-            [
-                version_id,
-                proposal.pk,
-                number,
-                VersionKind.SUBMITTED.value,
-                stage,
-                sha256,
-                now,
-                actor.pk,
-                True,
-            ],
-        )
-        owe_receipt(version, now=now)
-    proposal.reference, proposal.state = reference, target.value
-    proposal.submitted_at = proposal.updated_at = now
-    return version
+    return reference, version_id, number, sha256, stage
+
+
+def _submit_in_one_statement(
+    proposal: Proposal, *, actor: User, now: datetime, at: Any
+) -> tuple[str, int, int, str, str] | None:
+    """PostgreSQL: the same writes as ``_submit_in_a_transaction`` in one statement, in
+    autocommit its own transaction: the audit chain's head is locked and released inside the
+    database, with no round trip while it is held (ADR 0010).
+
+    The audit event's data (version number and hash) must be known before the statement, so
+    they are read first; the statement writes nothing unless they still hold (the draft at
+    that ``content_version`` with that hash, the versions up to that number) and the chain has
+    its head. A version stored meanwhile by somebody else makes the number collide: then
+    nothing is written either, and the submission is worked out in full.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPECTED_SQL, [proposal.pk])
+        expected = cursor.fetchone()
+    if expected is None:
+        return None
+    content_version, sha256, number = expected
+    pending = pending_event(
+        actor=actor,
+        action=f"proposal.{_TARGET.value}",
+        target_type=Proposal._meta.label_lower,
+        target_id=str(proposal.pk),
+        data=_event_data(number, sha256),
+        now=now,
+    )
+    params = [
+        *[_TARGET.value, at, at, proposal.pk, _SOURCE.value, content_version, number - 1, actor.pk],
+        *[sha256, at, at],
+        *[number, VersionKind.SUBMITTED.value, at, actor.pk, True],
+        *pending.params,
+    ]
+    statement = _ONE_STATEMENT_SQL.replace("{audit}", append_ctes(after="frozen"))
+    try:
+        # In a caller's transaction (a test, a script) in a savepoint, so that a collision
+        # leaves that transaction usable; otherwise in autocommit.
+        with (
+            transaction.atomic(savepoint=True) if connection.in_atomic_block else nullcontext(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, params)
+            written = cursor.fetchone()
+    except IntegrityError:
+        return None
+    if written is None:
+        return None
+    reference, version_id, stored_number, stored_sha256, stage = written
+    assert (stored_number, stored_sha256) == (number, sha256)
+    return reference, version_id, number, sha256, stage
 
 
 #: The version's fields the prepared path knows without reading (its content stays deferred).
@@ -238,9 +298,10 @@ _VERSION_FIELDS = [
 ]
 
 
-def _sql() -> tuple[str, str]:
-    """The prepared path's two statements, from the models' table names (columns as named in
-    the models; the same text for SQLite and PostgreSQL)."""
+def _sql() -> tuple[str, str, str, str]:
+    """The prepared path's statements, from the models' table names (columns as named in the
+    models): claim and freeze (SQLite), the expected number and hash and the one statement
+    (PostgreSQL; ``{audit}`` stands for the audit log's CTEs)."""
     proposals = Proposal._meta.db_table
     members = ConsortiumMember._meta.db_table
     prepared = PreparedSubmission._meta.db_table
@@ -269,7 +330,44 @@ def _sql() -> tuple[str, str]:
         FROM "{prepared}" ps WHERE ps."proposal_id" = %s AND ps."content_version" = %s
         RETURNING "id", "number", "sha256", "stage"
     """  # noqa: S608  # names from the models, values as parameters
-    return claim, freeze
+    head = AuditChainHead._meta.db_table
+    expected = f"""
+        SELECT ps."content_version", ps."sha256",
+               COALESCE((SELECT MAX(v."number") FROM "{versions}" v
+                         WHERE v."proposal_id" = ps."proposal_id"), 0) + 1
+        FROM "{prepared}" ps WHERE ps."proposal_id" = %s
+    """  # noqa: S608  # names from the models, values as parameters
+    one_statement = f"""
+        WITH claim AS (
+            UPDATE "{proposals}" SET "state" = %s, "submitted_at" = %s, "updated_at" = %s
+            WHERE "id" = %s AND "state" = %s AND "content_version" = %s
+              AND COALESCE((SELECT MAX(v."number") FROM "{versions}" v
+                            WHERE v."proposal_id" = "{proposals}"."id"), 0) = %s
+              AND EXISTS (SELECT 1 FROM "{members}" m
+                          WHERE m."proposal_id" = "{proposals}"."id" AND m."user_id" = %s)
+              AND EXISTS (SELECT 1 FROM "{prepared}" ps, "{calls}" c
+                          WHERE ps."proposal_id" = "{proposals}"."id" AND c."id" = "{proposals}"."call_id"
+                            AND ps."content_version" = "{proposals}"."content_version"
+                            AND ps."sha256" = %s
+                            AND ps."call_revision" = c."revision" AND ps."eligible"
+                            AND ps."opens_at" <= %s AND ps."closes_at" >= %s)
+              AND EXISTS (SELECT 1 FROM "{head}" WHERE "id" = 1)
+            RETURNING "id", "reference", "content_version"
+        ),
+        frozen AS (
+            INSERT INTO "{versions}"
+                ("proposal_id", "number", "kind", "stage", "content", "sha256", "created_at",
+                 "created_by_id", "receipt_owed")
+            SELECT ps."proposal_id", %s, %s, ps."stage", ps."content", ps."sha256", %s, %s, %s
+            FROM "{prepared}" ps JOIN claim
+              ON ps."proposal_id" = claim."id" AND ps."content_version" = claim."content_version"
+            RETURNING "id", "number", "sha256", "stage"
+        ),
+        {{audit}}
+        SELECT claim."reference", frozen."id", frozen."number", frozen."sha256", frozen."stage"
+        FROM claim, frozen
+    """  # noqa: S608  # names from the models, values as parameters
+    return claim, freeze, expected, one_statement
 
 
-_CLAIM_SQL, _FREEZE_SQL = _sql()
+_CLAIM_SQL, _FREEZE_SQL, _EXPECTED_SQL, _ONE_STATEMENT_SQL = _sql()
