@@ -203,6 +203,11 @@ def phase_setup(database_url: str, applicants: int, out: Path) -> None:
                 },
             }
         )
+    with connection.cursor() as cursor:
+        # Statistics, as a database in service has them (PostgreSQL's autovacuum gathers them
+        # within a minute of a load; without them the planner may reach a proposal through the
+        # call's index instead of its key).
+        cursor.execute("ANALYZE")
     out.write_text(json.dumps(prepared), encoding="utf-8")
 
 
