@@ -3,8 +3,9 @@
 * ``bench/baseline/`` — the baseline: a logged-in POST that does one INSERT (raw SQL into the
   scratch table ``bench_baseline``), through the same middleware as every portal page.
 * ``bench/floor/<pk>/`` — the floor: the two writes that any submission which changes the state
-  and freezes the prepared version must make (the prepared path's UPDATE and INSERT … SELECT of
-  ``proposals/services/submission.py``), without the audit event and the owed receipt. Not a
+  and freezes the prepared version must make (the prepared path's read of what it expects, its
+  UPDATE and INSERT … SELECT of ``proposals/services/submission.py``, in one transaction),
+  without the audit event and the owed receipt. Not a
   valid submission (it leaves no audit event): it shows what the submission could at best come
   to with its data as they are.
 
@@ -44,12 +45,32 @@ def baseline(request: HttpRequest) -> HttpResponse:
 @require_POST
 def floor(request: HttpRequest, pk: int) -> HttpResponse:
     at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(submission._EXPECTED_SQL, [pk])
+        expected = cursor.fetchone()
+    if expected is None:
+        return HttpResponse(status=409)
+    content_version, sha256, number = expected
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(submission._CLAIM_SQL, ["submitted", at, at, pk, "draft", request.user.pk, at, at])
-        claimed = cursor.fetchone()
-        if claimed is None:
+        claim = [
+            "submitted",
+            at,
+            at,
+            pk,
+            "draft",
+            content_version,
+            number - 1,
+            request.user.pk,
+            sha256,
+            at,
+            at,
+        ]
+        cursor.execute(submission._CLAIM_SQL, claim)
+        if cursor.fetchone() is None:
             return HttpResponse(status=409)
-        cursor.execute(submission._FREEZE_SQL, ["submitted", at, request.user.pk, False, pk, claimed[1]])
+        cursor.execute(
+            submission._FREEZE_SQL, [number, "submitted", at, request.user.pk, False, pk, content_version]
+        )
     return HttpResponseRedirect(f"/portal/antraege/{pk}/")
 
 

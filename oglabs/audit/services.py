@@ -69,6 +69,12 @@ def record_event(
         data=data,
         now=now,
     )
+    return append_event(pending)
+
+
+def append_event(pending: PendingEvent) -> AuditEvent:
+    """Append an event made ready by ``pending_event``, in the caller's transaction (a
+    transaction of its own outside one)."""
     connection = connections[AuditEvent.objects.db]
     # Without a savepoint in the caller's transaction; a transaction of its own without one.
     with transaction.atomic(using=connection.alias, savepoint=False):

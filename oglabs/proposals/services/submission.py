@@ -35,7 +35,7 @@ from django.db import IntegrityError, connection, transaction
 
 from oglabs.accounts.models import User
 from oglabs.audit.models import AuditChainHead
-from oglabs.audit.services import append_ctes, pending_event, record_event
+from oglabs.audit.services import PendingEvent, append_ctes, append_event, pending_event
 from oglabs.core.canonical import normalise
 from oglabs.proposals import queries
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
@@ -173,21 +173,55 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
     that does not apply: no prepared row for the draft as it stands, a rule unmet, ``now``
     outside the window, not a draft, or ``actor`` no member.
 
-    Its two statements are plain SQL, as the ORM cannot write them (a conditional UPDATE with
-    RETURNING, an INSERT … SELECT), on the hottest path of the application. The state change is
-    the transition ``draft → submitted`` of ``states.py`` with the audit event that
-    ``lifecycle._write_transition`` records; ``tests/proposals/test_prepared_submission.py``
+    The audit event's data (the version's number and hash) is read first and the event made
+    ready (``audit.services.pending_event``), all before anything is locked. Then the writes
+    — the state claimed by a conditional UPDATE, the prepared content copied into the version
+    by an INSERT … SELECT, the event appended — happen only if the draft still is at that
+    ``content_version`` with that hash and has no further version: on PostgreSQL in one
+    statement (in autocommit its own transaction, so the audit chain's head is locked and
+    released inside the database, ADR 0010), on SQLite in one short transaction. Plain SQL,
+    as the ORM cannot write these statements, on the hottest path of the application. The
+    state change is the transition ``draft → submitted`` of ``states.py`` with the audit event
+    that ``lifecycle._write_transition`` records; ``tests/proposals/test_prepared_submission.py``
     shows that both ways store the same.
     """
     assert can_transition(_SOURCE, _TARGET)
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPECTED_SQL, [proposal.pk])
+        expected = cursor.fetchone()
+    if expected is None:
+        return None
+    content_version, sha256, number = expected
+    pending = pending_event(
+        actor=actor,
+        action=f"proposal.{_TARGET.value}",
+        target_type=Proposal._meta.label_lower,
+        target_id=str(proposal.pk),
+        data={"from": _SOURCE.value, "to": _TARGET.value, "reason": "", "version": number, "sha256": sha256},
+        now=now,
+    )
     at = connection.ops.adapt_datetimefield_value(now)
+    claim = [
+        _TARGET.value,
+        at,
+        at,
+        proposal.pk,
+        _SOURCE.value,
+        content_version,
+        number - 1,
+        actor.pk,
+        sha256,
+        at,
+        at,
+    ]
+    freeze = [number, VersionKind.SUBMITTED.value, at, actor.pk, True]
     if connection.vendor == "postgresql":
-        written = _submit_in_one_statement(proposal, actor=actor, now=now, at=at)
+        written = _in_one_statement(claim, freeze, pending)
     else:
-        written = _submit_in_a_transaction(proposal, actor=actor, now=now, at=at)
+        written = _in_a_transaction(claim, freeze, pending, proposal.pk, content_version)
     if written is None:
         return None
-    reference, version_id, number, sha256, stage = written
+    reference, version_id, stage = written
     version = ProposalVersion.from_db(
         connection.alias,
         _VERSION_FIELDS,
@@ -202,69 +236,28 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
 _SOURCE, _TARGET = ProposalState.DRAFT, ProposalState.SUBMITTED
 
 
-def _event_data(number: int, sha256: str) -> dict[str, Any]:
-    """The audit event's data: as ``lifecycle._write_transition`` records it."""
-    return {"from": _SOURCE.value, "to": _TARGET.value, "reason": "", "version": number, "sha256": sha256}
-
-
-def _submit_in_a_transaction(
-    proposal: Proposal, *, actor: User, now: datetime, at: Any
-) -> tuple[str, int, int, str, str] | None:
-    """SQLite: the state claimed, the version copied, the audit event, in one transaction
-    (SQLite lets one writer at a time anyway). (reference, version id, number, hash, stage)."""
+def _in_a_transaction(
+    claim: list[Any], freeze: list[Any], pending: PendingEvent, pk: int, content_version: int
+) -> tuple[str, int, str] | None:
+    """SQLite: claim, copy and append in one transaction (one writer at a time anyway); the
+    statements only, all else was worked out before. (reference, version id, stage)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, [_TARGET.value, at, at, proposal.pk, _SOURCE.value, actor.pk, at, at])
+        cursor.execute(_CLAIM_SQL, claim)
         claimed = cursor.fetchone()
         if claimed is None:
             return None
-        reference, content_version = claimed
-        cursor.execute(
-            _FREEZE_SQL, [VersionKind.SUBMITTED.value, at, actor.pk, True, proposal.pk, content_version]
-        )
-        version_id, number, sha256, stage = cursor.fetchone()
-        record_event(
-            actor=actor,
-            action=f"proposal.{_TARGET.value}",
-            target=proposal,
-            data=_event_data(number, sha256),
-            now=now,
-        )
-    return reference, version_id, number, sha256, stage
+        cursor.execute(_FREEZE_SQL, [*freeze, pk, content_version])
+        version_id, stage = cursor.fetchone()
+        append_event(pending)
+    return claimed[1], version_id, stage
 
 
-def _submit_in_one_statement(
-    proposal: Proposal, *, actor: User, now: datetime, at: Any
-) -> tuple[str, int, int, str, str] | None:
-    """PostgreSQL: the same writes as ``_submit_in_a_transaction`` in one statement, in
-    autocommit its own transaction: the audit chain's head is locked and released inside the
-    database, with no round trip while it is held (ADR 0010).
-
-    The audit event's data (version number and hash) must be known before the statement, so
-    they are read first; the statement writes nothing unless they still hold (the draft at
-    that ``content_version`` with that hash, the versions up to that number) and the chain has
-    its head. A version stored meanwhile by somebody else makes the number collide: then
-    nothing is written either, and the submission is worked out in full.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_EXPECTED_SQL, [proposal.pk])
-        expected = cursor.fetchone()
-    if expected is None:
-        return None
-    content_version, sha256, number = expected
-    pending = pending_event(
-        actor=actor,
-        action=f"proposal.{_TARGET.value}",
-        target_type=Proposal._meta.label_lower,
-        target_id=str(proposal.pk),
-        data=_event_data(number, sha256),
-        now=now,
-    )
-    params = [
-        *[_TARGET.value, at, at, proposal.pk, _SOURCE.value, content_version, number - 1, actor.pk],
-        *[sha256, at, at],
-        *[number, VersionKind.SUBMITTED.value, at, actor.pk, True],
-        *pending.params,
-    ]
+def _in_one_statement(
+    claim: list[Any], freeze: list[Any], pending: PendingEvent
+) -> tuple[str, int, str] | None:
+    """PostgreSQL: claim, copy and append in one statement. It writes nothing without the
+    chain's head (then the full way, which writes the head back, submits); a version stored
+    meanwhile by somebody else makes the number collide, and nothing is written either."""
     statement = _ONE_STATEMENT_SQL.replace("{audit}", append_ctes(after="frozen"))
     try:
         # In a caller's transaction (a test, a script) in a savepoint, so that a collision
@@ -273,15 +266,11 @@ def _submit_in_one_statement(
             transaction.atomic(savepoint=True) if connection.in_atomic_block else nullcontext(),
             connection.cursor() as cursor,
         ):
-            cursor.execute(statement, params)
+            cursor.execute(statement, [*claim, *freeze, *pending.params])
             written = cursor.fetchone()
     except IntegrityError:
         return None
-    if written is None:
-        return None
-    reference, version_id, stored_number, stored_sha256, stage = written
-    assert (stored_number, stored_sha256) == (number, sha256)
-    return reference, version_id, number, sha256, stage
+    return written if written is None else (written[0], written[1], written[2])
 
 
 #: The version's fields the prepared path knows without reading (its content stays deferred).
@@ -300,36 +289,13 @@ _VERSION_FIELDS = [
 
 def _sql() -> tuple[str, str, str, str]:
     """The prepared path's statements, from the models' table names (columns as named in the
-    models): claim and freeze (SQLite), the expected number and hash and the one statement
-    (PostgreSQL; ``{audit}`` stands for the audit log's CTEs)."""
+    models): the expected content version, hash and number; the claim and the copy (SQLite);
+    the one statement of both with ``{audit}`` for the audit log's CTEs (PostgreSQL)."""
     proposals = Proposal._meta.db_table
     members = ConsortiumMember._meta.db_table
     prepared = PreparedSubmission._meta.db_table
     versions = ProposalVersion._meta.db_table
     calls = Proposal._meta.get_field("call").related_model._meta.db_table  # type: ignore[union-attr]  # a ForeignKey's model
-    claim = f"""
-        UPDATE "{proposals}" SET "state" = %s, "submitted_at" = %s, "updated_at" = %s
-        WHERE "id" = %s AND "state" = %s
-          AND EXISTS (SELECT 1 FROM "{members}" m
-                      WHERE m."proposal_id" = "{proposals}"."id" AND m."user_id" = %s)
-          AND EXISTS (SELECT 1 FROM "{prepared}" ps, "{calls}" c
-                      WHERE ps."proposal_id" = "{proposals}"."id" AND c."id" = "{proposals}"."call_id"
-                        AND ps."content_version" = "{proposals}"."content_version"
-                        AND ps."call_revision" = c."revision" AND ps."eligible"
-                        AND ps."opens_at" <= %s AND ps."closes_at" >= %s)
-        RETURNING "reference", "content_version"
-    """  # noqa: S608  # names from the models, values as parameters
-    freeze = f"""
-        INSERT INTO "{versions}"
-            ("proposal_id", "number", "kind", "stage", "content", "sha256", "created_at",
-             "created_by_id", "receipt_owed")
-        SELECT ps."proposal_id",
-               COALESCE((SELECT MAX(v."number") FROM "{versions}" v
-                         WHERE v."proposal_id" = ps."proposal_id"), 0) + 1,
-               %s, ps."stage", ps."content", ps."sha256", %s, %s, %s
-        FROM "{prepared}" ps WHERE ps."proposal_id" = %s AND ps."content_version" = %s
-        RETURNING "id", "number", "sha256", "stage"
-    """  # noqa: S608  # names from the models, values as parameters
     head = AuditChainHead._meta.db_table
     expected = f"""
         SELECT ps."content_version", ps."sha256",
@@ -337,37 +303,43 @@ def _sql() -> tuple[str, str, str, str]:
                          WHERE v."proposal_id" = ps."proposal_id"), 0) + 1
         FROM "{prepared}" ps WHERE ps."proposal_id" = %s
     """  # noqa: S608  # names from the models, values as parameters
-    one_statement = f"""
-        WITH claim AS (
-            UPDATE "{proposals}" SET "state" = %s, "submitted_at" = %s, "updated_at" = %s
-            WHERE "id" = %s AND "state" = %s AND "content_version" = %s
-              AND COALESCE((SELECT MAX(v."number") FROM "{versions}" v
-                            WHERE v."proposal_id" = "{proposals}"."id"), 0) = %s
-              AND EXISTS (SELECT 1 FROM "{members}" m
-                          WHERE m."proposal_id" = "{proposals}"."id" AND m."user_id" = %s)
-              AND EXISTS (SELECT 1 FROM "{prepared}" ps, "{calls}" c
-                          WHERE ps."proposal_id" = "{proposals}"."id" AND c."id" = "{proposals}"."call_id"
-                            AND ps."content_version" = "{proposals}"."content_version"
-                            AND ps."sha256" = %s
-                            AND ps."call_revision" = c."revision" AND ps."eligible"
-                            AND ps."opens_at" <= %s AND ps."closes_at" >= %s)
-              AND EXISTS (SELECT 1 FROM "{head}" WHERE "id" = 1)
-            RETURNING "id", "reference", "content_version"
-        ),
-        frozen AS (
-            INSERT INTO "{versions}"
-                ("proposal_id", "number", "kind", "stage", "content", "sha256", "created_at",
-                 "created_by_id", "receipt_owed")
-            SELECT ps."proposal_id", %s, %s, ps."stage", ps."content", ps."sha256", %s, %s, %s
-            FROM "{prepared}" ps JOIN claim
-              ON ps."proposal_id" = claim."id" AND ps."content_version" = claim."content_version"
-            RETURNING "id", "number", "sha256", "stage"
-        ),
-        {{audit}}
-        SELECT claim."reference", frozen."id", frozen."number", frozen."sha256", frozen."stage"
-        FROM claim, frozen
+    # State to submitted if still a draft at the expected content version, with no version
+    # beyond the expected number, of a member, prepared with the expected hash for the call as
+    # it stands, every rule met, in the window, and the audit chain has its head.
+    claim = f"""
+        UPDATE "{proposals}" SET "state" = %s, "submitted_at" = %s, "updated_at" = %s
+        WHERE "id" = %s AND "state" = %s AND "content_version" = %s
+          AND COALESCE((SELECT MAX(v."number") FROM "{versions}" v
+                        WHERE v."proposal_id" = "{proposals}"."id"), 0) = %s
+          AND EXISTS (SELECT 1 FROM "{members}" m
+                      WHERE m."proposal_id" = "{proposals}"."id" AND m."user_id" = %s)
+          AND EXISTS (SELECT 1 FROM "{prepared}" ps, "{calls}" c
+                      WHERE ps."proposal_id" = "{proposals}"."id" AND c."id" = "{proposals}"."call_id"
+                        AND ps."content_version" = "{proposals}"."content_version"
+                        AND ps."sha256" = %s
+                        AND ps."call_revision" = c."revision" AND ps."eligible"
+                        AND ps."opens_at" <= %s AND ps."closes_at" >= %s)
+          AND EXISTS (SELECT 1 FROM "{head}" WHERE "id" = 1)
+        RETURNING "id", "reference", "content_version"
     """  # noqa: S608  # names from the models, values as parameters
-    return claim, freeze, expected, one_statement
+    copy = f"""
+        INSERT INTO "{versions}"
+            ("proposal_id", "number", "kind", "stage", "content", "sha256", "created_at",
+             "created_by_id", "receipt_owed")
+        SELECT ps."proposal_id", %s, %s, ps."stage", ps."content", ps."sha256", %s, %s, %s
+        FROM "{prepared}" ps
+    """  # noqa: S608  # names from the models, values as parameters
+    returned = 'RETURNING "id", "stage"'
+    freeze = f'{copy} WHERE ps."proposal_id" = %s AND ps."content_version" = %s {returned}'
+    one_statement = f"""
+        WITH claim AS ({claim}),
+        frozen AS ({copy} JOIN claim
+                   ON ps."proposal_id" = claim."id" AND ps."content_version" = claim."content_version"
+                   {returned}),
+        {{audit}}
+        SELECT claim."reference", frozen."id", frozen."stage" FROM claim, frozen
+    """  # noqa: S608  # names from the models
+    return expected, claim, freeze, one_statement
 
 
-_CLAIM_SQL, _FREEZE_SQL, _EXPECTED_SQL, _ONE_STATEMENT_SQL = _sql()
+_EXPECTED_SQL, _CLAIM_SQL, _FREEZE_SQL, _ONE_STATEMENT_SQL = _sql()
