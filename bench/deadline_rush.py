@@ -728,8 +728,8 @@ def report(name: str, runs: list[dict[str, Any]], applicants: int) -> list[str]:
         "",
         f"The same requests one at a time in-process (Django's test client: no HTTP, no "
         f"concurrency; {INPROCESS_APPLICANTS} further applicants, the first of each kind not timed; "
-        "the first submission of a stretch also enqueues the task that queues the receipts, one "
-        "query more):",
+        "the first submission of a stretch also enqueues, after its commit, the task that queues "
+        "the receipts: a transaction of three statements more):",
         "",
         "| run | request | queries | median ms | min ms |",
         "|---:|---|---:|---:|---:|",
@@ -816,7 +816,8 @@ def limits(outcomes: list[tuple[str, list[dict[str, Any]]]], applicants: int) ->
         f"- **Where it stands.** Throughput ratios to the baseline ({per_database}). Before the "
         "submission was prepared at saving (ADR 0009) the same benchmark measured 0.14–0.17 and a "
         "p99 of 1.7–2.0 s on both databases: a submission then read and hashed the whole proposal "
-        "(25 queries, 10–14 ms of CPU in the rush); now it runs 8 statements and reads no content.",
+        "(25 queries, 10–14 ms of CPU in the rush). Before the audit chain had its head (ADR 0010) "
+        "PostgreSQL measured 0.39–0.59 with a p99 of 0.9–1.3 s.",
         f"- **p99.** All {applicants} requests arrive in the same instant, so the last ones wait "
         f"for the ones before them: p99 ≥ {last} / throughput. At the baseline's own throughput "
         f"in these runs ({span(base_rps)} requests/s) that alone is "
@@ -827,32 +828,36 @@ def limits(outcomes: list[tuple[str, list[dict[str, Any]]]], applicants: int) ->
         "throughput ratio can at best reach the ratio of what a baseline request and a submission "
         "cost in CPU (app, database and load generator together): "
         f"{span(cost_ratios, 2)} in these runs (measured ratios {span(submit_ratios, 2)}; they "
-        "scatter with the other load on the shared machine). The baseline writes one row and no "
-        "index; a submission writes three rows and nine index entries on SQLite — the state (the "
-        "call/state index; on PostgreSQL every index of the row, since the UPDATE changes an "
-        "indexed column), the version with its ~5 KB of content, and the audit event after "
-        "reading the chain's tail (sequence, hash and predecessor are unique) — and asks whether "
-        "an older receipt is owed.",
-        f"- **The floor.** The same server answered `bench/floor/<pk>/`, the submission's two "
-        "writes alone (state and version, no audit event, no receipt; not a valid submission), at "
+        "scatter with the other load on the shared machine). Both requests share what every "
+        "signed-in request costs (session, user, middleware: most of the baseline). Beyond that "
+        "the baseline writes one row and no index. A submission reads what it expects (the "
+        "prepared hash and the next version number) and makes the audit event ready. It then "
+        "writes the state (on PostgreSQL every index of the row, since the UPDATE changes an "
+        "indexed column), the version with its ~5 KB of content, the chain's head and the audit "
+        "event: on SQLite in one transaction of four statements, on PostgreSQL in one statement. "
+        "Afterwards it asks whether an older receipt is owed, and answers with a redirect and a "
+        "signed message.",
+        f"- **The floor.** The same server answered `bench/floor/<pk>/` at "
         f"{span(floor_ratios, 2)} of the baseline's throughput (CPU cost ratio "
-        f"{span(floor_costs, 2)}). No submission that freezes its version and changes the state in "
-        "the same transaction can do better on this machine. The audit event, which every state "
-        "change leaves in its transaction, costs the rest — most on PostgreSQL, where the "
-        "chain's lock serialises the submissions from their audit event to their commit (the "
-        "busy share stays below the baseline's: the holder of the lock waits for its turn at "
-        "the Python interpreter lock between round trips). Getting closer would take an audit "
-        "log whose events are appended without the chain's tail and chained afterwards by the "
-        "worker (as Certificate Transparency logs integrate their entries): a weaker guarantee "
-        "for the seconds until then, and not taken here. On PostgreSQL even the floor does not "
-        "reliably reach 0.8.",
-        "- **What was cut** (statements of a submission on SQLite, before → now): 25 → 8. The "
-        "save works out the submission once (content, hash, rules, window: about 0.7 ms, one "
-        "statement more); the submission checks it with one conditional UPDATE and copies it with "
-        "one INSERT … SELECT; the audit append reads the tail and inserts with plain SQL; the "
-        "receipt is owed by the version and queued by the worker (its cost per receipt is shown "
-        "above). On SQLite, writers queue for the write lock in the kernel instead of SQLite's "
-        "busy handler (ADR 0001). `tests/portal/test_rush_queries.py` pins the counts.",
+        f"{span(floor_costs, 2)}). The floor is the submission's read and two writes alone (state "
+        "and version, in one transaction, with no audit event and no receipt; not a valid "
+        "submission). No submission that freezes its version and changes the state in the same "
+        "transaction can do better on this machine. The audit event now costs little beyond it. "
+        "The chain's head is one row, moved on by the statement that hashes the event in the "
+        "database. On PostgreSQL that happens in the submission's one statement, so its lock is "
+        "never held across a round trip to Python. What remains is the CPU of a larger "
+        "transaction in both the app and the database.",
+        "- **What was cut** (statements of a submission on SQLite, before → now): 25 → 10, of "
+        "which 6 are in the write transaction. On PostgreSQL it is 5 statements, one of which "
+        "writes. The save works out the submission once (content, hash, rules, window: about "
+        "0.7 ms, one statement more). The submission checks it and copies it with a conditional "
+        "UPDATE and an INSERT … SELECT. The audit append is an UPDATE of the chain's head and an "
+        "INSERT, hashed by the database. The receipt is owed by the version and queued by the "
+        "worker (its cost per receipt is shown above). On PostgreSQL, statements are prepared "
+        "once per connection (server-side binding). The content stays in its row, compressed "
+        "with LZ4, not in a TOAST table. On SQLite, writers queue for the write lock in the "
+        "kernel instead of in SQLite's busy handler (ADR 0001). `tests/portal/test_rush_queries.py` "
+        "pins the counts.",
         "",
     ]
 
