@@ -17,27 +17,22 @@ COLUMNS = [
 ]
 
 
-def inline(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in COLUMNS:
-        schema_editor.execute(
-            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET STORAGE MAIN, '
-            f'ALTER COLUMN "{column}" SET COMPRESSION lz4'
-        )
+def storage(kind, compression):
+    """A migration step that sets the content columns' storage and compression (PostgreSQL)."""
 
+    def step(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for table, column in COLUMNS:
+            schema_editor.execute(
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET STORAGE {kind}, '
+                f'ALTER COLUMN "{column}" SET COMPRESSION {compression}'
+            )
 
-def default(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, column in COLUMNS:
-        schema_editor.execute(
-            f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET STORAGE EXTENDED, '
-            f'ALTER COLUMN "{column}" SET COMPRESSION DEFAULT'
-        )
+    return step
 
 
 class Migration(migrations.Migration):
     dependencies = [("proposals", "0005_prepared_submission")]
 
-    operations = [migrations.RunPython(inline, default)]
+    operations = [migrations.RunPython(storage("MAIN", "lz4"), storage("EXTENDED", "DEFAULT"))]
