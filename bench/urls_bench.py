@@ -44,33 +44,20 @@ def baseline(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def floor(request: HttpRequest, pk: int) -> HttpResponse:
-    at = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(submission._EXPECTED_SQL, [pk])
         expected = cursor.fetchone()
     if expected is None:
         return HttpResponse(status=409)
     content_version, sha256, number = expected
+    claim, freeze = submission._params(
+        pk, request.user.pk, content_version, sha256, number, timezone.now(), receipt_owed=False
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        claim = [
-            "submitted",
-            at,
-            at,
-            pk,
-            "draft",
-            content_version,
-            number - 1,
-            request.user.pk,
-            sha256,
-            at,
-            at,
-        ]
         cursor.execute(submission._CLAIM_SQL, claim)
         if cursor.fetchone() is None:
             return HttpResponse(status=409)
-        cursor.execute(
-            submission._FREEZE_SQL, [number, "submitted", at, request.user.pk, False, pk, content_version]
-        )
+        cursor.execute(submission._FREEZE_SQL, [*freeze, pk, content_version])
     return HttpResponseRedirect(f"/portal/antraege/{pk}/")
 
 

@@ -174,7 +174,7 @@ def _append(connection: BaseDatabaseWrapper, pending: PendingEvent) -> tuple[Any
     """
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"WITH {append_ctes()} SELECT * FROM audit_event", pending.params)  # noqa: S608  # names from the models
+            cursor.execute(_postgresql_append_sql(connection.alias), pending.params)
             return cursor.fetchone()
         parts = pending.parts
         cursor.execute(_APPEND_SQL["head"], [parts.prefix, parts.middle, parts.suffix])
@@ -193,6 +193,12 @@ def _postgresql_ctes(alias: str) -> str:
     connection = connections[alias]
     casts = ", ".join(f"%s::{field.db_type(connection)}" for field in _SUPPLIED_FIELDS)
     return _APPEND_SQL["postgresql"].replace("{casts}", casts)
+
+
+@functools.cache
+def _postgresql_append_sql(alias: str) -> str:
+    """``record_event``'s statement on PostgreSQL: the two CTEs alone, built once."""
+    return f"WITH {_postgresql_ctes(alias).replace('{condition}', '')} SELECT * FROM audit_event"  # noqa: S608  # names from the models
 
 
 def restore_head() -> None:

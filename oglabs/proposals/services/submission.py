@@ -26,6 +26,7 @@ its PDF is rendered at delivery from the frozen version (``receipt.py``). ADR 00
 
 from __future__ import annotations
 
+import functools
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -200,21 +201,7 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
         data={"from": _SOURCE.value, "to": _TARGET.value, "reason": "", "version": number, "sha256": sha256},
         now=now,
     )
-    at = connection.ops.adapt_datetimefield_value(now)
-    claim = [
-        _TARGET.value,
-        at,
-        at,
-        proposal.pk,
-        _SOURCE.value,
-        content_version,
-        number - 1,
-        actor.pk,
-        sha256,
-        at,
-        at,
-    ]
-    freeze = [number, VersionKind.SUBMITTED.value, at, actor.pk, True]
+    claim, freeze = _params(proposal.pk, actor.pk, content_version, sha256, number, now)
     if connection.vendor == "postgresql":
         written = _in_one_statement(claim, freeze, pending)
     else:
@@ -234,6 +221,22 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
 
 
 _SOURCE, _TARGET = ProposalState.DRAFT, ProposalState.SUBMITTED
+
+
+def _params(
+    pk: int,
+    actor_pk: int,
+    content_version: int,
+    sha256: str,
+    number: int,
+    now: datetime,
+    *,
+    receipt_owed: bool = True,
+) -> tuple[list[Any], list[Any]]:
+    """The parameters of the claim and of the copy, for the draft as expected (``_EXPECTED_SQL``)."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    claim = [_TARGET.value, at, at, pk, _SOURCE.value, content_version, number - 1, actor_pk, sha256, at, at]
+    return claim, [number, VersionKind.SUBMITTED.value, at, actor_pk, receipt_owed]
 
 
 def _in_a_transaction(
@@ -258,7 +261,6 @@ def _in_one_statement(
     """PostgreSQL: claim, copy and append in one statement. It writes nothing without the
     chain's head (then the full way, which writes the head back, submits); a version stored
     meanwhile by somebody else makes the number collide, and nothing is written either."""
-    statement = _ONE_STATEMENT_SQL.replace("{audit}", append_ctes(after="frozen"))
     try:
         # In a caller's transaction (a test, a script) in a savepoint, so that a collision
         # leaves that transaction usable; otherwise in autocommit.
@@ -266,11 +268,17 @@ def _in_one_statement(
             transaction.atomic(savepoint=True) if connection.in_atomic_block else nullcontext(),
             connection.cursor() as cursor,
         ):
-            cursor.execute(statement, [*claim, *freeze, *pending.params])
-            written = cursor.fetchone()
+            cursor.execute(_one_statement_sql(), [*claim, *freeze, *pending.params])
+            written: tuple[str, int, str] | None = cursor.fetchone()
     except IntegrityError:
         return None
-    return written if written is None else (written[0], written[1], written[2])
+    return written
+
+
+@functools.cache
+def _one_statement_sql() -> str:
+    """``_ONE_STATEMENT_SQL`` with the audit log's CTEs, built once."""
+    return _ONE_STATEMENT_SQL.replace("{audit}", append_ctes(after="frozen"))
 
 
 #: The version's fields the prepared path knows without reading (its content stays deferred).
