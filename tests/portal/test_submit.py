@@ -49,18 +49,53 @@ def test_submit_freezes_version_and_names_reference_instant_and_hash(draft):
     client = client_for(user)
     response = client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal:proposal_detail", kwargs={"pk": proposal.pk})
+    detail = reverse("portal:proposal_detail", kwargs={"pk": proposal.pk})
+    assert response["Location"] == f"{detail}?eingegangen=1"
+    assert "messages" not in response.cookies  # the confirmation is no cookie: the page shows it
     version = ProposalVersion.objects.get(proposal=proposal)
     assert Proposal.objects.get(pk=proposal.pk).state == "submitted"
-    assert _messages(response) == [
+    page = client.get(response["Location"])
+    assert _messages(page) == [
         f"Ihre Interessenbekundung {proposal.reference} ist eingegangen: am "
         f"{format_instant(version.created_at)} (Berliner Zeit), Version 1, SHA-256 {version.sha256}. "
         "Die Eingangsbestätigung mit dem PDF des eingereichten Stands ist per E-Mail an alle Mitglieder "
         "des Konsortiums unterwegs."
     ]
+    assert 'class="kern-alert kern-alert--success" role="status"' in page.content.decode()
+    assert "messages" not in page.cookies  # shown on the page itself, not stored for the next one
+    assert _messages(client.get(detail)) == []
     mail = OutboxMail.objects.get(kind="proposal:receipt")
     assert mail.to == [user.email]
     assert [a.filename for a in mail.attachments.all()] == [f"Eingangsbestaetigung-{proposal.reference}.pdf"]
+
+
+@pytest.mark.parametrize("number", ["2", "0", "", "x", "1x", "¹", "-1", "01a"])
+def test_the_page_confirms_only_a_version_that_was_handed_in(draft, number):
+    proposal, user = draft
+    client = client_for(user)
+    client.post(reverse("portal:proposal_submit", kwargs={"pk": proposal.pk}))
+    detail = reverse("portal:proposal_detail", kwargs={"pk": proposal.pk})
+    page = client.get(detail, {"eingegangen": number})
+    assert page.status_code == 200
+    assert _messages(page) == []
+
+
+def test_the_page_does_not_confirm_a_draft_or_a_stored_edit_conflict(draft):
+    proposal, user = draft
+    client = client_for(user)
+    detail = reverse("portal:proposal_detail", kwargs={"pk": proposal.pk})
+    assert _messages(client.get(detail, {"eingegangen": "1"})) == []
+    ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        kind="conflict",
+        stage=proposal.stage,
+        content={},
+        sha256="0" * 64,
+        created_at=timezone.now(),
+        created_by=user,
+    )
+    assert _messages(client.get(detail, {"eingegangen": "1"})) == []
 
 
 def test_submit_refused_lists_the_unmet_rules_and_changes_nothing(db):

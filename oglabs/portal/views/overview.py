@@ -3,10 +3,12 @@ and history, the receipt PDF of a submitted version."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from oglabs.accounts import rules as account_rules
@@ -16,11 +18,42 @@ from oglabs.portal import presenters, rules
 from oglabs.portal.countdown import countdown
 from oglabs.portal.views.lookup import member_proposal_or_404
 from oglabs.proposals import queries
-from oglabs.proposals.models import VersionKind
+from oglabs.proposals.formatting import format_instant
+from oglabs.proposals.models import Proposal, ProposalVersion, VersionKind
 from oglabs.proposals.receipt import receipt_filename, render_receipt
 
 #: Versions a consortium handed in (a refused concurrent edit is kept, but not shown as a version).
 HANDED_IN_KINDS = (VersionKind.SUBMITTED, VersionKind.REVISED)
+
+#: The query parameter by which a submission tells the proposal's page which version it handed in.
+RECEIVED_PARAMETER = "eingegangen"
+
+
+def received_url(pk: int, number: int) -> str:
+    """The proposal's page confirming that version ``number`` was handed in (``received``)."""
+    return f"{reverse('portal:proposal_detail', kwargs={'pk': pk})}?{RECEIVED_PARAMETER}={number}"
+
+
+def received(request: HttpRequest, proposal: Proposal, versions: list[ProposalVersion]) -> str | None:
+    """The confirmation of a submission for the version named by the query (``received_url``):
+    reference, instant, number and hash as stored; ``None`` without one, or for a number that is
+    not a handed-in version of this proposal."""
+    number = request.GET.get(RECEIVED_PARAMETER, "")
+    if not (number.isascii() and number.isdigit()):
+        return None
+    version = next((v for v in versions if v.number == int(number)), None)
+    if version is None:
+        return None
+    return _(
+        "Ihre Interessenbekundung %(reference)s ist eingegangen: am %(instant)s (Berliner Zeit), "
+        "Version %(number)s, SHA-256 %(sha256)s. Die Eingangsbestätigung mit dem PDF des "
+        "eingereichten Stands ist per E-Mail an alle Mitglieder des Konsortiums unterwegs."
+    ) % {
+        "reference": proposal.reference,
+        "instant": format_instant(version.created_at),
+        "number": version.number,
+        "sha256": version.sha256,
+    }
 
 
 def start_url(slug: str) -> str | None:
@@ -82,6 +115,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     editable = rules.may_change_content(proposal)
     members = list(queries.members_of(proposal))
     versions = [v for v in queries.versions_of(proposal) if v.kind in HANDED_IN_KINDS]
+    confirmation = received(request, proposal, versions)
+    if confirmation is not None:
+        messages.success(request, confirmation)  # shown on this page (the messages are read below)
     user_id = request.user.pk
     entries = presenters.history(
         events_for_target(proposal),

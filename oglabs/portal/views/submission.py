@@ -14,6 +14,7 @@ from oglabs.portal.countdown import countdown
 from oglabs.portal.forms_overview import WithdrawForm
 from oglabs.portal.steps import editing_deadline
 from oglabs.portal.views.lookup import member_proposal_or_404
+from oglabs.portal.views.overview import received_url
 from oglabs.proposals import queries, services
 from oglabs.proposals.eligibility import check_eligibility, is_eligible
 from oglabs.proposals.exceptions import (
@@ -24,7 +25,6 @@ from oglabs.proposals.exceptions import (
     SubmissionRefused,
     TransitionNotAllowed,
 )
-from oglabs.proposals.formatting import format_instant
 from oglabs.proposals.models import Proposal
 from oglabs.proposals.states import ProposalState
 from oglabs.selection import services as selection_services
@@ -85,21 +85,10 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except NotEditable as error:
         messages.error(request, str(error))
         return redirect("portal:proposal_detail", pk=proposal.pk)
-    messages.success(
-        request,
-        _(
-            "Ihre Interessenbekundung %(reference)s ist eingegangen: am %(instant)s (Berliner Zeit), "
-            "Version %(number)s, SHA-256 %(sha256)s. Die Eingangsbestätigung mit dem PDF des "
-            "eingereichten Stands ist per E-Mail an alle Mitglieder des Konsortiums unterwegs."
-        )
-        % {
-            "reference": proposal.reference,
-            "instant": format_instant(version.created_at),
-            "number": version.number,
-            "sha256": version.sha256,
-        },
-    )
-    return redirect("portal:proposal_detail", pk=proposal.pk)
+    # The confirmation is shown by the proposal's page from the stored version (``received``
+    # there), not carried in a signed cookie: on the hottest path of a deadline rush that saves
+    # the encoding, compression and signature of a message.
+    return redirect(received_url(proposal.pk, version.number))
 
 
 @require_http_methods(["GET", "POST"])
