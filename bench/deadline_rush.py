@@ -832,11 +832,13 @@ def limits(outcomes: list[tuple[str, list[dict[str, Any]]]], applicants: int) ->
         "signed-in request costs (session, user, middleware: most of the baseline). Beyond that "
         "the baseline writes one row and no index. A submission reads what it expects (the "
         "prepared hash and the next version number) and makes the audit event ready. It then "
-        "writes the state (on PostgreSQL every index of the row, since the UPDATE changes an "
-        "indexed column), the version with its ~5 KB of content, the chain's head and the audit "
-        "event: on SQLite in one transaction of four statements, on PostgreSQL in one statement. "
-        "Afterwards it asks whether an older receipt is owed, and answers with a redirect and a "
-        "signed message.",
+        "writes the state (in no index since proposals migration 0007: on PostgreSQL a "
+        "heap-only update of the row), the version with its ~5 KB of content, the chain's head "
+        "and the audit event: on SQLite in one transaction of four statements, on PostgreSQL in "
+        "one statement. It learns whether an older receipt is owed (SQLite: from the statement "
+        "that copies the version; PostgreSQL: a read after the commit) and answers with a "
+        "redirect to the proposal's page, which shows the confirmation from the stored version "
+        "(no signed message cookie).",
         f"- **The floor.** The same server answered `bench/floor/<pk>/` at "
         f"{span(floor_ratios, 2)} of the baseline's throughput (CPU cost ratio "
         f"{span(floor_costs, 2)}). The floor is the submission's read and two writes alone (state "
@@ -847,7 +849,7 @@ def limits(outcomes: list[tuple[str, list[dict[str, Any]]]], applicants: int) ->
         "database. On PostgreSQL that happens in the submission's one statement, so its lock is "
         "never held across a round trip to Python. What remains is the CPU of a larger "
         "transaction in both the app and the database.",
-        "- **What was cut** (statements of a submission on SQLite, before → now): 25 → 10, of "
+        "- **What was cut** (statements of a submission on SQLite, before → now): 25 → 9, of "
         "which 6 are in the write transaction. On PostgreSQL it is 5 statements, one of which "
         "writes. The save works out the submission once (content, hash, rules, window: about "
         "0.7 ms, one statement more). The submission checks it and copies it with a conditional "

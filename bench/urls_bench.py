@@ -4,7 +4,8 @@
   scratch table ``bench_baseline``), through the same middleware as every portal page.
 * ``bench/floor/<pk>/`` — the floor: the two writes that any submission which changes the state
   and freezes the prepared version must make (the prepared path's read of what it expects, its
-  UPDATE and INSERT … SELECT of ``proposals/services/submission.py``, in one transaction),
+  UPDATE and INSERT … SELECT of ``proposals/services/submission.py``, in one transaction; the
+  INSERT also tells whether an older receipt is owed, as SQLite's submission reads it there),
   without the audit event and the owed receipt. Not a
   valid submission (it leaves no audit event): it shows what the submission could at best come
   to with its data as they are.
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from oglabs import urls as oglabs_urls
 from oglabs.proposals.services import submission
+from oglabs.proposals.services.receipts import overdue_before
 
 BASELINE_TABLE = "bench_baseline"
 
@@ -57,7 +59,7 @@ def floor(request: HttpRequest, pk: int) -> HttpResponse:
         cursor.execute(submission._CLAIM_SQL, claim)
         if cursor.fetchone() is None:
             return HttpResponse(status=409)
-        cursor.execute(submission._FREEZE_SQL, [*freeze, pk, content_version])
+        cursor.execute(submission._FREEZE_SQL, [*freeze, pk, content_version, overdue_before(timezone.now())])
     return HttpResponseRedirect(f"/portal/antraege/{pk}/")
 
 

@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 from oglabs.audit.services import hold_log
 from oglabs.mail.models import OutboxMail
 from oglabs.proposals import services
-from oglabs.proposals.models import Proposal, ProposalMail, ProposalVersion
+from oglabs.proposals.models import PreparedSubmission, Proposal, ProposalMail, ProposalVersion
 from oglabs.proposals.services import receipts
 from oglabs.proposals.tasks import queue_due_receipts_task
 from tests.factories.proposals import NOW
@@ -32,9 +32,16 @@ def task_rows(settings: Any) -> Any:
     return lambda: DBTaskResult.objects.filter(task_path=queue_due_receipts_task.module_path).count()
 
 
-def submit(now: dt.datetime = SUBMITTED_AT) -> ProposalVersion:
+def submit(now: dt.datetime = SUBMITTED_AT, *, prepared: bool = True) -> ProposalVersion:
+    """A complete draft submitted: from its prepared submission (on SQLite the older owed
+    receipt is read in the submission's transaction, on PostgreSQL after it), or in full."""
     draft, user = complete_draft()
-    return services.submit_proposal(Proposal(pk=draft.pk), actor=user, now=now)
+    assert PreparedSubmission.objects.filter(proposal=draft).exists()
+    if not prepared:
+        PreparedSubmission.objects.filter(proposal=draft).delete()
+    version = services.submit_proposal(Proposal(pk=draft.pk), actor=user, now=now)
+    assert PreparedSubmission.objects.filter(proposal=draft).exists() is prepared
+    return version
 
 
 def test_the_task_queues_the_receipt_of_a_submission_at_once_in_tests() -> None:
@@ -62,9 +69,10 @@ def test_the_receipt_is_owed_until_the_worker_queues_it(task_rows: Any) -> None:
     assert OutboxMail.objects.filter(kind="proposal:receipt").count() == 1
 
 
-def test_a_submission_behind_an_owed_receipt_starts_no_second_task(task_rows: Any) -> None:
+@pytest.mark.parametrize("prepared", [True, False])
+def test_a_submission_behind_an_owed_receipt_starts_no_second_task(task_rows: Any, prepared: bool) -> None:
     first = submit()
-    second = submit(SUBMITTED_AT + dt.timedelta(seconds=30))
+    second = submit(SUBMITTED_AT + dt.timedelta(seconds=30), prepared=prepared)
     assert task_rows() == 1  # the first submission's task also queues the second receipt
     assert receipts.queue_due_receipts(now=SUBMITTED_AT) == 2
     assert sorted(
@@ -72,13 +80,14 @@ def test_a_submission_behind_an_owed_receipt_starts_no_second_task(task_rows: An
     ) == sorted([first.proposal_id, second.proposal_id])
 
 
-def test_an_overdue_owed_receipt_starts_the_task_again(task_rows: Any) -> None:
+@pytest.mark.parametrize("prepared", [True, False])
+def test_an_overdue_owed_receipt_starts_the_task_again(task_rows: Any, prepared: bool) -> None:
     """The task for the first receipt failed (it never ran): the next submission after
     ``OVERDUE_AFTER`` starts it again."""
     submit()
-    submit(SUBMITTED_AT + receipts.OVERDUE_AFTER - dt.timedelta(seconds=1))
+    submit(SUBMITTED_AT + receipts.OVERDUE_AFTER - dt.timedelta(seconds=1), prepared=prepared)
     assert task_rows() == 1
-    submit(SUBMITTED_AT + receipts.OVERDUE_AFTER + dt.timedelta(seconds=1))
+    submit(SUBMITTED_AT + receipts.OVERDUE_AFTER + dt.timedelta(seconds=1), prepared=prepared)
     assert task_rows() == 2
 
 

@@ -13,6 +13,11 @@ commit) until a round finds none. A submission that finds an older receipt owed 
 own commit, so the round that clears that older receipt commits after the submission did, and
 the task's next round, which starts later still, finds this receipt.
 
+On SQLite the prepared submission looks in its own transaction instead, in the statement that
+freezes its version (``OLDER_OWED_RETURNING``): SQLite runs one write transaction at a time and
+every round is one, so a round either committed before the submission began (which then sees
+that round's clearing) or begins after the submission committed (and finds its receipt).
+
 A submission made inside a caller's transaction (a test, a script) looks before that
 transaction commits; then ``audit.services.hold_log`` keeps the argument: the submission holds
 the log from its audit event until it commits, and every round starts by holding it, so a
@@ -29,6 +34,7 @@ after an outage) queues every owed receipt at once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -48,16 +54,42 @@ def start_receipt_task(version: ProposalVersion, *, now: datetime) -> None:
     receipt owed for longer than ``OVERDUE_AFTER`` means that the task that should have queued
     it failed: then the task is started again."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _OLDEST_OLDER_OWED_SQL,
-            [connection.ops.adapt_datetimefield_value(now - OVERDUE_AFTER), version.pk],
-        )
+        cursor.execute(_OLDEST_OLDER_OWED_SQL, [overdue_before(now), version.pk])
         older = cursor.fetchone()
-    if older is None or older[0]:
+    start_receipt_task_unless_on_its_way(None if older is None else bool(older[0]))
+
+
+def start_receipt_task_unless_on_its_way(older_overdue: bool | None) -> None:
+    """Start the worker's task unless an older receipt is owed and not yet overdue (a task for
+    it is on its way and queues this one too). ``older_overdue``: whether the oldest receipt
+    owed before the submission's is overdue, ``None`` if none is — as ``start_receipt_task``
+    reads it after the commit, or on SQLite the submission's own statement
+    (``OLDER_OWED_RETURNING``)."""
+    if older_overdue is None or older_overdue:
         from oglabs.proposals.tasks import queue_due_receipts_task  # the task calls this module
 
         with transaction.atomic(savepoint=False):  # on SQLite: through the writers' queue
             queue_due_receipts_task.enqueue()
+
+
+def overdue_before(now: datetime) -> Any:
+    """The parameter of ``_OLDEST_OLDER_OWED_SQL`` and ``OLDER_OWED_RETURNING``: a receipt owed
+    since before this instant is overdue."""
+    return connection.ops.adapt_datetimefield_value(now - OVERDUE_AFTER)
+
+
+def _older_owed_returning() -> str:
+    table = ProposalVersion._meta.db_table
+    return (
+        f'(SELECT o."created_at" < %s FROM "{table}" o '  # noqa: S608  # name from the model
+        f'WHERE o."receipt_owed" AND o."id" < "{table}"."id" ORDER BY o."id" LIMIT 1)'
+    )
+
+
+#: SQLite: a RETURNING column for the statement that inserts a version: whether the oldest
+#: receipt owed before the new version is overdue, NULL if none is. One parameter,
+#: ``overdue_before``.
+OLDER_OWED_RETURNING = _older_owed_returning()
 
 
 def queue_due_receipts(*, now: datetime) -> int:

@@ -52,7 +52,12 @@ from oglabs.proposals.models import (
 )
 from oglabs.proposals.services.content import _next_version_number
 from oglabs.proposals.services.lifecycle import _ensure_open_for_editing, _write_transition
-from oglabs.proposals.services.receipts import start_receipt_task
+from oglabs.proposals.services.receipts import (
+    OLDER_OWED_RETURNING,
+    overdue_before,
+    start_receipt_task,
+    start_receipt_task_unless_on_its_way,
+)
 from oglabs.proposals.states import ProposalState, can_transition
 
 
@@ -202,19 +207,30 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
         now=now,
     )
     claim, freeze = _params(proposal.pk, actor.pk, content_version, sha256, number, now)
+    # SQLite also learns whether an older receipt is owed (``receipts``); PostgreSQL reads it
+    # after the commit.
+    older: list[int | None] = []
     if connection.vendor == "postgresql":
         written = _in_one_statement(claim, freeze, pending)
+        if written is None:
+            return None
+        reference, version_id, stage = written
     else:
-        written = _in_a_transaction(claim, freeze, pending, proposal.pk, content_version)
-    if written is None:
-        return None
-    reference, version_id, stage = written
+        freeze += [proposal.pk, content_version, overdue_before(now)]
+        in_transaction = _in_a_transaction(claim, freeze, pending)
+        if in_transaction is None:
+            return None
+        reference, version_id, stage, older_overdue = in_transaction
+        older.append(older_overdue)
     version = ProposalVersion.from_db(
         connection.alias,
         _VERSION_FIELDS,
         [version_id, proposal.pk, number, VersionKind.SUBMITTED.value, stage, sha256, now, actor.pk, True],
     )
-    start_receipt_task(version, now=now)
+    if older:  # SQLite: read in the submission's transaction
+        start_receipt_task_unless_on_its_way(None if older[0] is None else bool(older[0]))
+    else:
+        start_receipt_task(version, now=now)
     proposal.reference, proposal.state = reference, _TARGET.value
     proposal.submitted_at = proposal.updated_at = now
     return version
@@ -240,19 +256,20 @@ def _params(
 
 
 def _in_a_transaction(
-    claim: list[Any], freeze: list[Any], pending: PendingEvent, pk: int, content_version: int
-) -> tuple[str, int, str] | None:
+    claim: list[Any], freeze: list[Any], pending: PendingEvent
+) -> tuple[str, int, str, int | None] | None:
     """SQLite: claim, copy and append in one transaction (one writer at a time anyway); the
-    statements only, all else was worked out before. (reference, version id, stage)."""
+    statements only, all else was worked out before. (reference, version id, stage, whether
+    an older receipt owed is overdue or NULL: ``receipts.OLDER_OWED_RETURNING``)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL, claim)
         claimed = cursor.fetchone()
         if claimed is None:
             return None
-        cursor.execute(_FREEZE_SQL, [*freeze, pk, content_version])
-        version_id, stage = cursor.fetchone()
+        cursor.execute(_FREEZE_SQL, freeze)
+        version_id, stage, older = cursor.fetchone()
         append_event(pending)
-    return claimed[1], version_id, stage
+    return claimed[1], version_id, stage, older
 
 
 def _in_one_statement(
@@ -297,7 +314,8 @@ _VERSION_FIELDS = [
 
 def _sql() -> tuple[str, str, str, str]:
     """The prepared path's statements, from the models' table names (columns as named in the
-    models): the expected content version, hash and number; the claim and the copy (SQLite);
+    models): the expected content version, hash and number; the claim and the copy, which also
+    tells whether an older receipt owed is overdue (``receipts.OLDER_OWED_RETURNING``) (SQLite);
     the one statement of both with ``{audit}`` for the audit log's CTEs (PostgreSQL)."""
     proposals = Proposal._meta.db_table
     members = ConsortiumMember._meta.db_table
@@ -338,7 +356,9 @@ def _sql() -> tuple[str, str, str, str]:
         FROM "{prepared}" ps
     """  # noqa: S608  # names from the models, values as parameters
     returned = 'RETURNING "id", "stage"'
-    freeze = f'{copy} WHERE ps."proposal_id" = %s AND ps."content_version" = %s {returned}'
+    freeze = (
+        f'{copy} WHERE ps."proposal_id" = %s AND ps."content_version" = %s {returned}, {OLDER_OWED_RETURNING}'
+    )
     one_statement = f"""
         WITH claim AS ({claim}),
         frozen AS ({copy} JOIN claim
