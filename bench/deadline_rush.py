@@ -817,7 +817,10 @@ def limits(outcomes: list[tuple[str, list[dict[str, Any]]]], applicants: int) ->
         "submission was prepared at saving (ADR 0009) the same benchmark measured 0.14–0.17 and a "
         "p99 of 1.7–2.0 s on both databases: a submission then read and hashed the whole proposal "
         "(25 queries, 10–14 ms of CPU in the rush). Before the audit chain had its head (ADR 0010) "
-        "PostgreSQL measured 0.39–0.59 with a p99 of 0.9–1.3 s.",
+        "PostgreSQL measured 0.39–0.59 with a p99 of 0.9–1.3 s. Before a change of state "
+        "stopped writing an index (proposals migration 0007) and the confirmation stopped "
+        "travelling in a signed cookie, the runs of the same day measured SQLite 0.54–0.73 and "
+        "PostgreSQL 0.55–0.69 (floor 0.72–0.89).",
         f"- **p99.** All {applicants} requests arrive in the same instant, so the last ones wait "
         f"for the ones before them: p99 ≥ {last} / throughput. At the baseline's own throughput "
         f"in these runs ({span(base_rps)} requests/s) that alone is "
