@@ -56,15 +56,15 @@ def start_receipt_task(version: ProposalVersion, *, now: datetime) -> None:
     with connection.cursor() as cursor:
         cursor.execute(_OLDEST_OLDER_OWED_SQL, [overdue_before(now), version.pk])
         older = cursor.fetchone()
-    start_receipt_task_unless_on_its_way(None if older is None else bool(older[0]))
+    start_receipt_task_unless_on_its_way(None if older is None else older[0])
 
 
-def start_receipt_task_unless_on_its_way(older_overdue: bool | None) -> None:
+def start_receipt_task_unless_on_its_way(older_overdue: int | None) -> None:
     """Start the worker's task unless an older receipt is owed and not yet overdue (a task for
     it is on its way and queues this one too). ``older_overdue``: whether the oldest receipt
-    owed before the submission's is overdue, ``None`` if none is — as ``start_receipt_task``
-    reads it after the commit, or on SQLite the submission's own statement
-    (``OLDER_OWED_RETURNING``)."""
+    owed before the submission's is overdue (true or 1), ``None`` if none is — as
+    ``start_receipt_task`` reads it after the commit, or on SQLite the submission's own
+    statement (``OLDER_OWED_RETURNING``)."""
     if older_overdue is None or older_overdue:
         from oglabs.proposals.tasks import queue_due_receipts_task  # the task calls this module
 
@@ -76,20 +76,6 @@ def overdue_before(now: datetime) -> Any:
     """The parameter of ``_OLDEST_OLDER_OWED_SQL`` and ``OLDER_OWED_RETURNING``: a receipt owed
     since before this instant is overdue."""
     return connection.ops.adapt_datetimefield_value(now - OVERDUE_AFTER)
-
-
-def _older_owed_returning() -> str:
-    table = ProposalVersion._meta.db_table
-    return (
-        f'(SELECT o."created_at" < %s FROM "{table}" o '  # noqa: S608  # name from the model
-        f'WHERE o."receipt_owed" AND o."id" < "{table}"."id" ORDER BY o."id" LIMIT 1)'
-    )
-
-
-#: SQLite: a RETURNING column for the statement that inserts a version: whether the oldest
-#: receipt owed before the new version is overdue, NULL if none is. One parameter,
-#: ``overdue_before``.
-OLDER_OWED_RETURNING = _older_owed_returning()
 
 
 def queue_due_receipts(*, now: datetime) -> int:
@@ -114,14 +100,20 @@ def queue_due_receipts(*, now: datetime) -> int:
         queued += len(owed)
 
 
-def _oldest_older_owed_sql() -> str:
-    """The oldest receipt owed before the given version's: whether it is overdue (one row), or
-    no row. The partial index ``version_receipt_owed_idx`` holds only owed versions."""
+def _oldest_older_owed(before: str) -> str:
+    """The oldest receipt owed before the version whose id is ``before`` (an SQL expression):
+    whether it is overdue (one row), or no row. Its first parameter: ``overdue_before``. The
+    partial index ``version_receipt_owed_idx`` holds only owed versions."""
     table = ProposalVersion._meta.db_table
     return (
-        f'SELECT "created_at" < %s FROM "{table}" '  # noqa: S608  # name from the model
-        'WHERE "receipt_owed" AND "id" < %s ORDER BY "id" LIMIT 1'
+        f'SELECT o."created_at" < %s FROM "{table}" o '  # noqa: S608  # name from the model
+        f'WHERE o."receipt_owed" AND o."id" < {before} ORDER BY o."id" LIMIT 1'
     )
 
 
-_OLDEST_OLDER_OWED_SQL = _oldest_older_owed_sql()
+_OLDEST_OLDER_OWED_SQL = _oldest_older_owed("%s")
+
+#: SQLite: a RETURNING column for the statement that inserts a version: whether the oldest
+#: receipt owed before the new version is overdue, NULL if none is. One parameter,
+#: ``overdue_before``.
+OLDER_OWED_RETURNING = "(" + _oldest_older_owed('"' + ProposalVersion._meta.db_table + '"."id"') + ")"

@@ -207,10 +207,8 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
         now=now,
     )
     claim, freeze = _params(proposal.pk, actor.pk, content_version, sha256, number, now)
-    # SQLite also learns whether an older receipt is owed (``receipts``); PostgreSQL reads it
-    # after the commit.
-    older: list[int | None] = []
-    if connection.vendor == "postgresql":
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
         written = _in_one_statement(claim, freeze, pending)
         if written is None:
             return None
@@ -221,16 +219,15 @@ def _submit_prepared(proposal: Proposal, *, actor: User, now: datetime) -> Propo
         if in_transaction is None:
             return None
         reference, version_id, stage, older_overdue = in_transaction
-        older.append(older_overdue)
     version = ProposalVersion.from_db(
         connection.alias,
         _VERSION_FIELDS,
         [version_id, proposal.pk, number, VersionKind.SUBMITTED.value, stage, sha256, now, actor.pk, True],
     )
-    if older:  # SQLite: read in the submission's transaction
-        start_receipt_task_unless_on_its_way(None if older[0] is None else bool(older[0]))
-    else:
+    if postgresql:  # whether an older receipt is owed: read after the commit (``receipts``)
         start_receipt_task(version, now=now)
+    else:  # read in the submission's transaction
+        start_receipt_task_unless_on_its_way(older_overdue)
     proposal.reference, proposal.state = reference, _TARGET.value
     proposal.submitted_at = proposal.updated_at = now
     return version
